@@ -1,0 +1,208 @@
+"""Benchmark driver: Flask 3.1.3 against this package, side by side.
+
+Creates (once) two throwaway virtualenvs under ``.bench/`` with the same pinned
+dependencies (see ``_common.py``), then runs ``inprocess.py`` alternately in
+each, several processes a side, and prints one table of median per-request
+times. With ``--all`` it also runs ``http.py`` (gunicorn throughput) and
+``footprint.py`` (import time, memory) and prints everything in one table.
+
+    python bench/run.py                 # in-process scenarios only
+    python bench/run.py --all           # what ``make bench`` runs
+    python bench/run.py --flask-only    # baseline, e.g. while ours is broken
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import sys
+from pathlib import Path
+from typing import Any
+
+from _common import format_table
+from _common import HERE
+from _common import log
+from _common import prepare_sides
+from _common import Row
+from _common import row_from_json
+from _common import run_json
+from _common import SIDES
+
+TARGETS = {
+    "hello": 3.0,
+    "json": 3.0,
+    "template": 1.5,
+    "form": 2.0,
+    "404": 3.0,
+    "session": 2.0,
+    "async": 5.0,
+}
+TITLES = {
+    "hello": "GET / (text)",
+    "json": "GET /user/<id> (JSON)",
+    "template": "template, 10-item loop",
+    "form": "POST 5-field form",
+    "404": "GET unknown URL (404)",
+    "session": "session cookie update",
+    "async": "async def view",
+}
+
+
+def run_inprocess(
+    pythons: dict[str, Path], processes: int, rounds: int, batch_ms: float
+) -> dict[str, list[dict[str, Any]]]:
+    """Run the in-process child alternately in each virtualenv."""
+    script = HERE / "inprocess.py"
+    results: dict[str, list[dict[str, Any]]] = {side: [] for side in pythons}
+    for index in range(processes):
+        for side, python in pythons.items():
+            log(f"in-process round {index + 1}/{processes}: {side}")
+            args: list[str | os.PathLike[str]] = [
+                python,
+                "-P",
+                script,
+                "--rounds",
+                str(rounds),
+                "--batch-ms",
+                str(batch_ms),
+            ]
+            results[side].append(run_json(args, timeout=600))
+    return results
+
+
+def merge(runs: list[dict[str, Any]]) -> tuple[dict[str, list[float]], dict[str, str]]:
+    """Pool the samples of several child runs; collect their errors."""
+    samples: dict[str, list[float]] = {}
+    errors: dict[str, str] = {}
+    for result in runs:
+        if "error" in result:
+            errors["(process)"] = str(result["error"])
+            continue
+        for name, values in result["samples"].items():
+            samples.setdefault(name, []).extend(values)
+        errors.update(result["errors"])
+    return samples, errors
+
+
+def inprocess_rows(
+    results: dict[str, list[dict[str, Any]]],
+) -> tuple[list[Row], dict[str, dict[str, str]]]:
+    """One row per scenario with the median per-request time of each side."""
+    merged = {side: merge(runs) for side, runs in results.items()}
+    medians = {
+        side: {k: statistics.median(v) for k, v in m[0].items()}
+        for side, m in merged.items()
+    }
+    rows = []
+    for name, target in TARGETS.items():
+        ours = medians.get("ours", {}).get(name)
+        note = "n/a" if "ours" not in medians else ("FAILED" if ours is None else "-")
+        rows.append(
+            Row(
+                TITLES[name],
+                "us/req",
+                medians["flask"].get(name),
+                ours,
+                target,
+                note=note,
+            )
+        )
+    return rows, {side: m[1] for side, m in merged.items()}
+
+
+def versions_line(results: dict[str, list[dict[str, Any]]]) -> str:
+    """A one-line summary of what each side ran."""
+    parts = []
+    for side, runs in results.items():
+        found = next((r["versions"] for r in runs if "versions" in r), None)
+        if found:
+            parts.append(f"{side}: " + ", ".join(f"{k} {v}" for k, v in found.items()))
+    return "; ".join(parts)
+
+
+def other_rows(script: str, flask_only: bool) -> list[Row]:
+    """Run ``http.py`` or ``footprint.py`` and read back their rows."""
+    args: list[str | os.PathLike[str]] = [sys.executable, HERE / script, "--json"]
+    if flask_only:
+        args.append("--flask-only")
+    result = run_json(args, timeout=1800, show_stderr=True)
+    if "error" in result:
+        log(f"{script} failed:\n{result['error']}")
+        return []
+    return [row_from_json(row) for row in result["rows"]]
+
+
+def report_errors(errors: dict[str, dict[str, str]]) -> None:
+    """Print the checks that failed, side by side."""
+    for side, failures in errors.items():
+        for name, text in failures.items():
+            what = (
+                "the child process failed"
+                if name == "(process)"
+                else f"scenario {name!r} failed"
+            )
+            print(f"\n{side}: {what}, not timed:\n{text.rstrip()}")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument(
+        "--processes", type=int, default=4, help="child processes per side (alternated)"
+    )
+    parser.add_argument(
+        "--rounds", type=int, default=5, help="timed rounds per scenario per process"
+    )
+    parser.add_argument(
+        "--batch-ms", type=float, default=40.0, help="duration of one timed batch"
+    )
+    parser.add_argument(
+        "--all", action="store_true", help="also run http.py and footprint.py"
+    )
+    parser.add_argument(
+        "--flask-only", action="store_true", help="measure Flask 3.1.3 only"
+    )
+    parser.add_argument(
+        "--json", metavar="FILE", help="also write the raw results to FILE"
+    )
+    args = parser.parse_args()
+    pythons = prepare_sides(args.flask_only)
+    flask_only = "ours" not in pythons
+    results = run_inprocess(pythons, args.processes, args.rounds, args.batch_ms)
+    rows, errors = inprocess_rows(results)
+    if args.all:
+        rows += other_rows("http.py", flask_only) + other_rows(
+            "footprint.py", flask_only
+        )
+    if args.json:
+        Path(args.json).write_text(
+            json.dumps(
+                {"inprocess": results, "rows": [r.to_json() for r in rows]}, indent=1
+            )
+        )
+    print(f"\n{versions_line(results)}\n")
+    print(format_table(rows))
+    report_errors(errors)
+    return exit_status(pythons, errors, args.flask_only)
+
+
+def exit_status(
+    pythons: dict[str, Path], errors: dict[str, dict[str, str]], flask_only: bool
+) -> int:
+    """0 when both sides ran every scenario; 1 (with the reason) otherwise."""
+    if flask_only:
+        return 0
+    if not set(SIDES) <= set(pythons):
+        log("ours was not measured (see the first lines above): exit status 1")
+        return 1
+    if errors.get("ours"):
+        log(f"ours failed: {', '.join(sorted(errors['ours']))}: exit status 1")
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""Setup-time registries shared by WSGI and other servers: no I/O, no context globals."""

@@ -1,0 +1,307 @@
+"""Sessions: the interface an app uses to load and save them, and the
+default, which keeps the session in a signed cookie."""
+
+from __future__ import annotations
+
+import collections.abc as c
+import hashlib
+import typing as t
+import weakref
+from datetime import datetime
+from datetime import timezone
+
+from itsdangerous import BadSignature
+from itsdangerous import URLSafeTimedSerializer
+from werkzeug.datastructures import CallbackDict
+
+from .json.tag import TaggedJSONSerializer
+
+if t.TYPE_CHECKING:  # pragma: no cover
+    from .app import Flask
+    from .wrappers import Request
+    from .wrappers import Response
+
+
+class SessionMixin(c.MutableMapping[str, t.Any]):
+    """What every session object offers besides being a mapping."""
+
+    @property
+    def permanent(self) -> bool:
+        """Whether the cookie outlives the browser session
+        (``PERMANENT_SESSION_LIFETIME``)."""
+        return self.get("_permanent", False)  # type: ignore[no-any-return]
+
+    @permanent.setter
+    def permanent(self, value: bool) -> None:
+        self["_permanent"] = bool(value)
+
+    #: True when the session was just created (interfaces may set it).
+    new = False
+    #: Whether the session changed; the default interface saves only then.
+    modified = True
+    #: Whether the session was read; adds ``Vary: Cookie`` to the response.
+    accessed = True
+
+
+class SecureCookieSession(CallbackDict[str, t.Any], SessionMixin):
+    """The session of the signed-cookie interface: a dict tracking
+    whether it was read (:attr:`accessed`) or changed (:attr:`modified`).
+    Changes to mutable values inside it must set ``modified`` by hand."""
+
+    modified = False
+    accessed = False
+
+    def __init__(
+        self,
+        initial: c.Mapping[str, t.Any] | c.Iterable[tuple[str, t.Any]] | None = None,
+    ) -> None:
+        def on_update(self: c.MutableMapping[str, t.Any]) -> None:
+            self.modified = True  # type: ignore[attr-defined]
+            self.accessed = True  # type: ignore[attr-defined]
+
+        super().__init__(initial, on_update)
+
+    @property
+    def permanent(self) -> bool:
+        # Reading the flag (as saving does) is not reading the session's data.
+        return dict.get(self, "_permanent", False)  # type: ignore[no-any-return]
+
+    @permanent.setter
+    def permanent(self, value: bool) -> None:
+        self["_permanent"] = bool(value)
+
+    def __getitem__(self, key: str) -> t.Any:
+        self.accessed = True
+        return super().__getitem__(key)
+
+    def get(self, key: str, default: t.Any = None) -> t.Any:
+        self.accessed = True
+        return super().get(key, default)
+
+    def setdefault(self, key: str, default: t.Any = None) -> t.Any:
+        self.accessed = True
+        return super().setdefault(key, default)
+
+
+class NullSession(SecureCookieSession):
+    """The session when none can be opened (no secret key): reading
+    works, writing raises a RuntimeError explaining why."""
+
+    def _fail(self, *args: t.Any, **kwargs: t.Any) -> t.NoReturn:
+        raise RuntimeError(
+            "The session is unavailable because no secret "
+            "key was set.  Set the secret_key on the "
+            "application to something unique and secret."
+        )
+
+    __setitem__ = __delitem__ = clear = pop = popitem = update = setdefault = _fail  # noqa: B950
+    del _fail
+
+
+class SessionInterface:
+    """How an app opens and saves sessions; set ``app.session_interface``
+    to an instance of a subclass to replace the signed cookie.
+
+    :meth:`open_session` returns a session, or None for a
+    :class:`NullSession`; :meth:`save_session` writes it on the response.
+    """
+
+    #: The class :meth:`make_null_session` instantiates.
+    null_session_class = NullSession
+    #: True for interfaces using pickle (informational).
+    pickle_based = False
+
+    def make_null_session(self, app: Flask) -> NullSession:
+        """The session used when :meth:`open_session` returns None."""
+        return self.null_session_class()
+
+    def is_null_session(self, obj: object) -> bool:
+        """Whether ``obj`` is a null session (not saved)."""
+        return isinstance(obj, self.null_session_class)
+
+    def get_cookie_name(self, app: Flask) -> str:
+        """``SESSION_COOKIE_NAME``."""
+        return app.config["SESSION_COOKIE_NAME"]  # type: ignore[no-any-return]
+
+    def get_cookie_domain(self, app: Flask) -> str | None:
+        """``SESSION_COOKIE_DOMAIN``."""
+        return app.config["SESSION_COOKIE_DOMAIN"]  # type: ignore[no-any-return]
+
+    def get_cookie_path(self, app: Flask) -> str:
+        """``SESSION_COOKIE_PATH``, else ``APPLICATION_ROOT``."""
+        return app.config["SESSION_COOKIE_PATH"] or app.config["APPLICATION_ROOT"]  # type: ignore[no-any-return]
+
+    def get_cookie_httponly(self, app: Flask) -> bool:
+        """``SESSION_COOKIE_HTTPONLY``."""
+        return app.config["SESSION_COOKIE_HTTPONLY"]  # type: ignore[no-any-return]
+
+    def get_cookie_secure(self, app: Flask) -> bool:
+        """``SESSION_COOKIE_SECURE``."""
+        return app.config["SESSION_COOKIE_SECURE"]  # type: ignore[no-any-return]
+
+    def get_cookie_samesite(self, app: Flask) -> str | None:
+        """``SESSION_COOKIE_SAMESITE``."""
+        return app.config["SESSION_COOKIE_SAMESITE"]  # type: ignore[no-any-return]
+
+    def get_cookie_partitioned(self, app: Flask) -> bool:
+        """``SESSION_COOKIE_PARTITIONED``."""
+        return app.config["SESSION_COOKIE_PARTITIONED"]  # type: ignore[no-any-return]
+
+    def get_expiration_time(self, app: Flask, session: SessionMixin) -> datetime | None:
+        """When a permanent session's cookie expires; None (browser
+        session) otherwise."""
+        if session.permanent:
+            return datetime.now(timezone.utc) + app.permanent_session_lifetime
+        return None
+
+    def should_set_cookie(self, app: Flask, session: SessionMixin) -> bool:
+        """Whether to send the cookie: when modified, or for a permanent
+        session with ``SESSION_REFRESH_EACH_REQUEST``."""
+        return session.modified or (
+            session.permanent and app.config["SESSION_REFRESH_EACH_REQUEST"]
+        )
+
+    def open_session(self, app: Flask, request: Request) -> SessionMixin | None:
+        """Load the session for the request, or None for a null session."""
+        raise NotImplementedError()
+
+    def save_session(
+        self, app: Flask, session: SessionMixin, response: Response
+    ) -> None:
+        """Write the session on the response."""
+        raise NotImplementedError()
+
+
+session_json_serializer = TaggedJSONSerializer()
+
+
+# Serializers built per app, reused while the keys and settings stay the same.
+_serializers: weakref.WeakKeyDictionary[
+    Flask, tuple[tuple[t.Any, ...], URLSafeTimedSerializer]
+] = weakref.WeakKeyDictionary()
+
+
+def _lazy_sha1(string: bytes = b"") -> t.Any:
+    """SHA-1 built on first use, so importing works where it is absent."""
+    return hashlib.sha1(string)
+
+
+class SecureCookieSessionInterface(SessionInterface):
+    """Keeps the session in a cookie signed with ``SECRET_KEY`` (and
+    readable with ``SECRET_KEY_FALLBACKS``) by :mod:`itsdangerous`.
+
+    A cookie that is tampered with, signed by another key, expired or
+    undecodable gives an empty session.
+    """
+
+    #: Salt mixed into the signing key.
+    salt = "cookie-session"
+    #: Hash function of the signature.
+    digest_method = staticmethod(_lazy_sha1)
+    #: How itsdangerous derives the signing key.
+    key_derivation = "hmac"
+    #: Serializer of the payload: tagged JSON.
+    serializer = session_json_serializer
+    session_class = SecureCookieSession
+
+    @property
+    def _open_lazily(self) -> bool:
+        # Opening on first use is only safe for the stock load/save logic.
+        cls = type(self)
+        return (
+            cls.open_session is SecureCookieSessionInterface.open_session
+            and cls.save_session is SecureCookieSessionInterface.save_session
+        )
+
+    def get_signing_serializer(self, app: Flask) -> URLSafeTimedSerializer | None:
+        """The serializer for the app's keys, or None without a secret key."""
+        if not app.secret_key:
+            return None
+        fallbacks = app.config["SECRET_KEY_FALLBACKS"]
+        settings = (
+            app.secret_key,
+            tuple(fallbacks) if fallbacks else (),
+            self.salt,
+            self.serializer,
+            self.key_derivation,
+            self.digest_method,
+        )
+        cached = _serializers.get(app)
+        if cached is not None and cached[0] == settings:
+            return cached[1]
+        # itsdangerous signs with the last key and verifies with all.
+        keys: list[str | bytes] = [*settings[1], app.secret_key]
+        serializer = URLSafeTimedSerializer(
+            keys,  # type: ignore[arg-type]
+            salt=self.salt,
+            serializer=self.serializer,
+            signer_kwargs={
+                "key_derivation": self.key_derivation,
+                "digest_method": self.digest_method,
+            },
+        )
+        _serializers[app] = (settings, serializer)
+        return serializer
+
+    def open_session(self, app: Flask, request: Request) -> SecureCookieSession | None:
+        s = self.get_signing_serializer(app)
+        if s is None:
+            return None
+        val = request.cookies.get(self.get_cookie_name(app))
+        if not val:
+            return self.session_class()
+        max_age = int(app.permanent_session_lifetime.total_seconds())
+        try:
+            data = s.loads(val, max_age=max_age)
+        except BadSignature:
+            return self.session_class()
+        if not isinstance(data, dict):
+            return self.session_class()
+        return self.session_class(data)
+
+    def save_session(
+        self, app: Flask, session: SessionMixin, response: Response
+    ) -> None:
+        name = self.get_cookie_name(app)
+        domain = self.get_cookie_domain(app)
+        path = self.get_cookie_path(app)
+        secure = self.get_cookie_secure(app)
+        partitioned = self.get_cookie_partitioned(app)
+        samesite = self.get_cookie_samesite(app)
+        httponly = self.get_cookie_httponly(app)
+
+        if session.accessed:
+            response.vary.add("Cookie")
+
+        # An emptied session deletes its cookie.
+        if not session:
+            if session.modified:
+                response.delete_cookie(
+                    name,
+                    domain=domain,
+                    path=path,
+                    secure=secure,
+                    partitioned=partitioned,
+                    samesite=samesite,
+                    httponly=httponly,
+                )
+                response.vary.add("Cookie")
+            return
+
+        if not self.should_set_cookie(app, session):
+            return
+
+        expires = self.get_expiration_time(app, session)
+        val = self.get_signing_serializer(app).dumps(dict(session))  # type: ignore[union-attr]
+        response.set_cookie(
+            name,
+            val,
+            expires=expires,
+            httponly=httponly,
+            domain=domain,
+            path=path,
+            secure=secure,
+            partitioned=partitioned,
+            samesite=samesite,
+        )
+        response.vary.add("Cookie")

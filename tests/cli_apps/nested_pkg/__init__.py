@@ -1,0 +1,1 @@
+"""Outer package for the prepare_import tests."""
