@@ -6,10 +6,16 @@ STAMP := $(VENV)/.installed
 
 .PHONY: run test unit conformance lint bench clean
 
-$(STAMP): pyproject.toml
+# The extensions are installed with a constraint pinning `flask` to this
+# checkout, so pip never brings in another Flask; then the package is
+# reinstalled editable (the constraint installs it as a plain copy).
+$(STAMP): pyproject.toml requirements/extensions.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[async,dotenv,test]'
+	echo "flask @ file://$(CURDIR)" > $(VENV)/constraints.txt
+	$(BIN)/python -m pip install --quiet -c $(VENV)/constraints.txt -r requirements/extensions.txt
+	$(BIN)/python -m pip install --quiet --no-deps -e .
 	touch $(STAMP)
 
 run: $(STAMP)
