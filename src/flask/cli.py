@@ -433,7 +433,15 @@ class AppGroup(click.Group):
     Not to be confused with :class:`FlaskGroup`.
     """
 
-    def command(  # type: ignore[override]
+    @t.overload
+    def command(self, __func: t.Callable[..., t.Any]) -> click.Command: ...
+
+    @t.overload
+    def command(
+        self, *args: t.Any, **kwargs: t.Any
+    ) -> t.Callable[[t.Callable[..., t.Any]], click.Command]: ...
+
+    def command(
         self, *args: t.Any, **kwargs: t.Any
     ) -> click.Command | t.Callable[[t.Callable[..., t.Any]], click.Command]:
         """Like :meth:`click.Group.command`, but the callback runs in an app
@@ -451,7 +459,15 @@ class AppGroup(click.Group):
 
         return decorator
 
-    def group(  # type: ignore[override]
+    @t.overload
+    def group(self, __func: t.Callable[..., t.Any]) -> click.Group: ...
+
+    @t.overload
+    def group(
+        self, *args: t.Any, **kwargs: t.Any
+    ) -> t.Callable[[t.Callable[..., t.Any]], click.Group]: ...
+
+    def group(
         self, *args: t.Any, **kwargs: t.Any
     ) -> click.Group | t.Callable[[t.Callable[..., t.Any]], click.Group]:
         """Like :meth:`click.Group.group`, but the class defaults to
