@@ -27,8 +27,10 @@ import sys
 import typing as t
 import weakref
 from datetime import timedelta
+from inspect import CO_COROUTINE
 from inspect import iscoroutinefunction
 from itertools import chain
+from types import FunctionType
 from types import TracebackType
 from urllib.parse import quote as _url_quote
 
@@ -45,12 +47,13 @@ from werkzeug.routing import RoutingException
 from werkzeug.routing import Rule
 from werkzeug.serving import is_running_from_reloader
 from werkzeug.wrappers import Response as BaseResponse
-from werkzeug.wsgi import get_host
+from werkzeug.utils import cached_property
 
 from . import cli
 from . import typing as ft
 from ._async import run_coroutine_sync
 from .ctx import _AppCtxGlobals
+from .ctx import _opens_lazily
 from .ctx import AppContext
 from .ctx import RequestContext
 from .globals import _cv_app
@@ -73,6 +76,7 @@ from .signals import got_request_exception
 from .signals import request_finished
 from .signals import request_started
 from .signals import request_tearing_down
+from .routing import _AdapterCache
 from .templating import _default_template_ctx_processor
 from .templating import Environment
 from .wrappers import Request
@@ -373,19 +377,7 @@ class Flask(App):
             trusted_hosts = self.config["TRUSTED_HOSTS"]
             if trusted_hosts is not None:
                 request.trusted_hosts = trusted_hosts
-            # Validates the Host header against trusted_hosts (a 400).
-            request.host = get_host(request.environ, request.trusted_hosts)  # type: ignore[assignment]
-            subdomain = None
-            server_name = self.config["SERVER_NAME"]
-            if self.url_map.host_matching:
-                # SERVER_NAME would replace the actual host being matched.
-                server_name = None
-            elif not self.subdomain_matching:
-                # Match every host as the default subdomain.
-                subdomain = self.url_map.default_subdomain or ""
-            return self.url_map.bind_to_environ(
-                request.environ, server_name=server_name, subdomain=subdomain
-            )
+            return self._url_adapters.bind(request.environ, trusted_hosts)
         if self.config["SERVER_NAME"] is not None:
             return self.url_map.bind(
                 self.config["SERVER_NAME"],
@@ -393,6 +385,24 @@ class Flask(App):
                 url_scheme=self.config["PREFERRED_URL_SCHEME"],
             )
         return None
+
+    @cached_property
+    def _url_adapters(self) -> _AdapterCache:
+        return _AdapterCache(self, self._bind_to_environ)
+
+    def _bind_to_environ(self, environ: WSGIEnvironment) -> MapAdapter:
+        """Bind the URL map to an environ, the uncached way."""
+        subdomain = None
+        server_name = self.config["SERVER_NAME"]
+        if self.url_map.host_matching:
+            # SERVER_NAME would replace the actual host being matched.
+            server_name = None
+        elif not self.subdomain_matching:
+            # Match every host as the default subdomain.
+            subdomain = self.url_map.default_subdomain or ""
+        return self.url_map.bind_to_environ(
+            environ, server_name=server_name, subdomain=subdomain
+        )
 
     def raise_routing_exception(self, request: Request) -> t.NoReturn:
         """Raise the routing error; in debug mode, explain a redirect that
@@ -518,7 +528,8 @@ class Flask(App):
         raised along the way."""
         self._got_first_request = True
         try:
-            request_started.send(self, _async_wrapper=self.ensure_sync)
+            if request_started.receivers:
+                request_started.send(self, _async_wrapper=self.ensure_sync)
             rv = self.preprocess_request()
             if rv is None:
                 rv = self.dispatch_request()
@@ -530,7 +541,9 @@ class Flask(App):
         """Run URL value preprocessors, then ``before_request`` functions
         (app first, then blueprints outward-in); stop at the first that
         returns a value."""
-        req = request_ctx.request
+        if not (self.url_value_preprocessors or self.before_request_funcs):
+            return None
+        req = _cv_request.get().request
         names = (None, *reversed(req.blueprints))
         for name in names:
             if name in self.url_value_preprocessors:
@@ -547,7 +560,7 @@ class Flask(App):
     def dispatch_request(self) -> ft.ResponseReturnValue:
         """Call the matched view with the URL's values; answer OPTIONS
         automatically; raise the routing error if matching failed."""
-        req = request_ctx.request
+        req = _cv_request.get().request
         if req.routing_exception is not None:
             self.raise_routing_exception(req)
         rule: Rule = req.url_rule  # type: ignore[assignment]
@@ -577,9 +590,10 @@ class Flask(App):
         response = self.make_response(rv)
         try:
             response = self.process_response(response)
-            request_finished.send(
-                self, _async_wrapper=self.ensure_sync, response=response
-            )
+            if request_finished.receivers:
+                request_finished.send(
+                    self, _async_wrapper=self.ensure_sync, response=response
+                )
         except Exception:
             if not from_error_handler:
                 raise
@@ -642,6 +656,9 @@ class Flask(App):
         a WSGI callable; a TypeError naming the type for anything else."""
         if isinstance(rv, (dict, list)):
             return self.json.response(rv)  # type: ignore[return-value]
+        if isinstance(rv, HTTPException):
+            # The response it would produce as a WSGI app, without running it.
+            rv = self.response_class._from_http_exception(rv, request.environ)
         if isinstance(rv, BaseResponse) or callable(rv):
             try:
                 return self.response_class.force_type(rv, request.environ)  # type: ignore[return-value, arg-type]
@@ -665,19 +682,29 @@ class Flask(App):
         """Run ``after_this_request`` functions, then ``after_request``
         functions (blueprints inward-out, then the app, each in reverse
         registration order), then save the session."""
-        ctx = request_ctx._get_current_object()  # type: ignore[attr-defined]
+        ctx = _cv_request.get()
         for func in ctx._after_request_functions:
             response = self.ensure_sync(func)(response)
-        for name in chain(ctx.request.blueprints, (None,)):
-            if name in self.after_request_funcs:
-                for func in reversed(self.after_request_funcs[name]):
-                    response = self.ensure_sync(func)(response)
+        if self.after_request_funcs:
+            for name in chain(ctx.request.blueprints, (None,)):
+                if name in self.after_request_funcs:
+                    for func in reversed(self.after_request_funcs[name]):
+                        response = self.ensure_sync(func)(response)
         self._save_session(ctx, response)
         return response
 
     def _save_session(self, ctx: RequestContext, response: Response) -> None:
+        """Save the session; one never opened is skipped when opening it
+        now could only give an empty session (lazy interface, no cookie)."""
         interface = self.session_interface
-        sess = ctx.session
+        sess = ctx._opened_session
+        if sess is None:
+            if _opens_lazily(interface) and (
+                "HTTP_COOKIE" not in ctx.request.environ
+                or interface.get_cookie_name(self) not in ctx.request.cookies
+            ):
+                return
+            sess = ctx.session
         if not interface.is_null_session(sess):
             interface.save_session(self, sess, response)
 
@@ -752,11 +779,14 @@ class Flask(App):
         each in reverse order) and send ``request_tearing_down``."""
         if exc is _sentinel:
             exc = sys.exc_info()[1]
-        for name in chain(request.blueprints, (None,)):
-            if name in self.teardown_request_funcs:
-                for func in reversed(self.teardown_request_funcs[name]):
-                    self.ensure_sync(func)(exc)
-        request_tearing_down.send(self, _async_wrapper=self.ensure_sync, exc=exc)
+        if self.teardown_request_funcs:
+            blueprints = _cv_request.get().request.blueprints
+            for name in chain(blueprints, (None,)):
+                if name in self.teardown_request_funcs:
+                    for func in reversed(self.teardown_request_funcs[name]):
+                        self.ensure_sync(func)(exc)
+        if request_tearing_down.receivers:
+            request_tearing_down.send(self, _async_wrapper=self.ensure_sync, exc=exc)
 
     def do_teardown_appcontext(self, exc: BaseException | None = _sentinel) -> None:  # type: ignore[assignment]
         """Run ``teardown_appcontext`` functions in reverse order and send
@@ -765,7 +795,10 @@ class Flask(App):
             exc = sys.exc_info()[1]
         for func in reversed(self.teardown_appcontext_funcs):
             self.ensure_sync(func)(exc)
-        appcontext_tearing_down.send(self, _async_wrapper=self.ensure_sync, exc=exc)
+        if appcontext_tearing_down.receivers:
+            appcontext_tearing_down.send(
+                self, _async_wrapper=self.ensure_sync, exc=exc
+            )
 
     def app_context(self) -> AppContext:
         """A new application context: ``with app.app_context(): ...``."""
@@ -791,6 +824,14 @@ class Flask(App):
     def ensure_sync(self, func: t.Callable[..., t.Any]) -> t.Callable[..., t.Any]:
         """``func`` itself, or a synchronous wrapper when it is a
         coroutine function."""
+        # Plain functions are checked by their code flags; the rest (partials,
+        # methods, marked callables) by inspect.
+        if (
+            type(func) is FunctionType
+            and not func.__code__.co_flags & CO_COROUTINE
+            and "_is_coroutine_marker" not in func.__dict__
+        ):
+            return func
         if iscoroutinefunction(func):
             return self.async_to_sync(func)
         return func

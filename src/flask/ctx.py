@@ -135,7 +135,8 @@ class AppContext:
     def push(self) -> None:
         """Bind this context to the current context (thread, task, greenlet)."""
         self._cv_tokens.append(_cv_app.set(self))
-        appcontext_pushed.send(self.app, _async_wrapper=self.app.ensure_sync)
+        if appcontext_pushed.receivers:
+            appcontext_pushed.send(self.app, _async_wrapper=self.app.ensure_sync)
 
     def pop(self, exc: BaseException | None = _sentinel) -> None:  # type: ignore[assignment]
         """Unbind this context, running teardown functions on the last pop."""
@@ -151,7 +152,8 @@ class AppContext:
             raise AssertionError(
                 f"Popped wrong app context. ({ctx!r} instead of {self!r})"
             )
-        appcontext_popped.send(self.app, _async_wrapper=self.app.ensure_sync)
+        if appcontext_popped.receivers:
+            appcontext_popped.send(self.app, _async_wrapper=self.app.ensure_sync)
 
     def __enter__(self) -> AppContext:
         self.push()
@@ -202,7 +204,7 @@ class RequestContext:
         except HTTPException as e:
             self.request.routing_exception = e
         self.flashes: list[tuple[str, str]] | None = None
-        self._session: SessionMixin | None = session
+        self._opened_session: SessionMixin | None = session
         self._after_request_functions: list[ft.AfterRequestCallable[t.Any]] = []
         self._cv_tokens: list[
             tuple[contextvars.Token[RequestContext], AppContext | None]
@@ -211,13 +213,16 @@ class RequestContext:
     @property
     def session(self) -> SessionMixin:
         """The session, opened from the session interface on first access."""
-        if self._session is None:
-            self._session = self._open_session()
-        return self._session
+        if self._opened_session is None:
+            self._opened_session = self._open_session()
+        return self._opened_session
 
     @session.setter
     def session(self, value: SessionMixin) -> None:
-        self._session = value
+        self._opened_session = value
+
+    # Flask 3.1 keeps the session in ``_session``; tests and tools read it.
+    _session = session
 
     def _open_session(self) -> SessionMixin:
         interface = self.app.session_interface
@@ -255,8 +260,10 @@ class RequestContext:
         else:
             app_ctx = None
         self._cv_tokens.append((_cv_request.set(self), app_ctx))
-        if self._session is None and not _opens_lazily(self.app.session_interface):
-            self._session = self._open_session()
+        if self._opened_session is None and not _opens_lazily(
+            self.app.session_interface
+        ):
+            self._opened_session = self._open_session()
         if self.url_adapter is not None:
             self.match_request()
 

@@ -14,6 +14,7 @@ from .globals import _cv_app
 from .helpers import _split_blueprint_path
 
 if t.TYPE_CHECKING:  # pragma: no cover
+    from _typeshed.wsgi import WSGIEnvironment
     from werkzeug.routing import Rule
 
 
@@ -140,3 +141,56 @@ class Response(ResponseBase):
         if ctx is not None:
             return ctx.app.config["MAX_COOKIE_SIZE"]  # type: ignore[no-any-return]
         return super().max_cookie_size
+
+    @classmethod
+    def _from_http_exception(
+        cls, e: HTTPException, environ: WSGIEnvironment
+    ) -> ResponseBase:
+        """The response ``e`` produces as a WSGI app. For stock exceptions
+        with their class's description the body is built once per class."""
+        if e.response is None and _renders_like_base(e):
+            key = (type(e), e.code)
+            body = _error_bodies.get(key)
+            if body is None:
+                if len(_error_bodies) >= 256:
+                    _error_bodies.clear()
+                body = _error_bodies[key] = e.get_body(environ)
+            return cls(body, e.code, _ERROR_HEADERS)
+        return e.get_response(environ)
+
+    def get_wsgi_response(
+        self, environ: WSGIEnvironment
+    ) -> tuple[t.Iterable[bytes], str, list[tuple[str, str]]]:
+        """Werkzeug's, without copying the headers when finalising them
+        would change nothing: no 1xx/204/304 status, no Location or
+        Content-Location to rewrite, no Content-Length to compute."""
+        status = self.status_code
+        if status < 200 or status == 204 or status == 304:
+            return super().get_wsgi_response(environ)
+        headers = self.headers.to_wsgi_list()
+        has_length = False
+        for key, _ in headers:
+            key = key.lower()
+            if key == "content-length":
+                has_length = True
+            elif key == "location" or key == "content-location":
+                return super().get_wsgi_response(environ)
+        if not has_length and self.automatically_set_content_length and self.is_sequence:
+            return super().get_wsgi_response(environ)
+        return self.get_app_iter(environ), self.status, headers
+
+
+_ERROR_HEADERS = (("Content-Type", "text/html; charset=utf-8"),)
+_error_bodies: dict[tuple[type[HTTPException], int | None], str] = {}
+
+
+def _renders_like_base(e: HTTPException) -> bool:
+    """Whether ``e``'s page depends only on its class: no description given
+    to the instance and no override of how the page is made."""
+    cls = type(e)
+    return (
+        "description" not in e.__dict__
+        and cls.get_body is HTTPException.get_body
+        and cls.get_headers is HTTPException.get_headers
+        and cls.get_description is HTTPException.get_description
+    )
