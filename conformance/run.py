@@ -44,8 +44,19 @@ def fetch_suite() -> None:
     if (SUITE / "tests").is_dir():
         return
     download = WORK / "download"
-    run(sys.executable, "-m", "pip", "download", "--quiet", "--no-deps",
-        "--no-binary", ":all:", f"flask=={FLASK_VERSION}", "-d", download)
+    run(
+        sys.executable,
+        "-m",
+        "pip",
+        "download",
+        "--quiet",
+        "--no-deps",
+        "--no-binary",
+        ":all:",
+        f"flask=={FLASK_VERSION}",
+        "-d",
+        download,
+    )
     archive = download / f"flask-{FLASK_VERSION}.tar.gz"
     prefix = f"flask-{FLASK_VERSION}/"
     wanted = (prefix + "tests/", prefix + "pyproject.toml")
@@ -71,12 +82,26 @@ def make_venv() -> Path:
 
 def run_suite(python: Path, extra: list[str]) -> dict[str, str]:
     """Run pytest in the extracted suite and return ``{nodeid: outcome}``."""
-    env = dict(os.environ, PYTHONPATH=os.fspath(HERE), CONFORMANCE_RESULTS=os.fspath(RESULTS))
+    env = dict(
+        os.environ, PYTHONPATH=os.fspath(HERE), CONFORMANCE_RESULTS=os.fspath(RESULTS)
+    )
     env.pop("FLASK_APP", None)
     subprocess.run(
-        [os.fspath(python), "-m", "pytest", "-p", "_outcomes", "-q",
-         "-p", "no:cacheprovider", "--tb=short", *extra],
-        cwd=SUITE, env=env, check=False,
+        [
+            os.fspath(python),
+            "-m",
+            "pytest",
+            "-p",
+            "_outcomes",
+            "-q",
+            "-p",
+            "no:cacheprovider",
+            "--tb=short",
+            *extra,
+        ],
+        cwd=SUITE,
+        env=env,
+        check=False,
     )
     return json.loads(RESULTS.read_text())
 
@@ -100,8 +125,10 @@ def main() -> int:
         return 1 if failed else 0
     unexpected = sorted(failed - known)
     fixed = sorted(known & passed)
-    print(f"\nconformance: {len(passed)} passed, {len(failed)} failed "
-          f"({len(failed & known)} known), {len(outcomes)} tests")
+    print(
+        f"\nconformance: {len(passed)} passed, {len(failed)} failed "
+        f"({len(failed & known)} known), {len(outcomes)} tests"
+    )
     for test in unexpected:
         print(f"  unexpected failure: {test}")
     for test in fixed:

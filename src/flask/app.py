@@ -46,8 +46,8 @@ from werkzeug.routing import RequestRedirect
 from werkzeug.routing import RoutingException
 from werkzeug.routing import Rule
 from werkzeug.serving import is_running_from_reloader
-from werkzeug.wrappers import Response as BaseResponse
 from werkzeug.utils import cached_property
+from werkzeug.wrappers import Response as BaseResponse
 
 from . import cli
 from . import typing as ft
@@ -58,7 +58,6 @@ from .ctx import AppContext
 from .ctx import RequestContext
 from .globals import _cv_app
 from .globals import _cv_request
-from .globals import current_app
 from .globals import g
 from .globals import request
 from .globals import request_ctx
@@ -67,6 +66,7 @@ from .helpers import get_debug_flag
 from .helpers import get_flashed_messages
 from .helpers import get_load_dotenv
 from .helpers import send_from_directory
+from .routing import _AdapterCache
 from .sansio.app import App
 from .sansio.scaffold import _sentinel
 from .sessions import SecureCookieSessionInterface
@@ -76,7 +76,6 @@ from .signals import got_request_exception
 from .signals import request_finished
 from .signals import request_started
 from .signals import request_tearing_down
-from .routing import _AdapterCache
 from .templating import _default_template_ctx_processor
 from .templating import Environment
 from .wrappers import Request
@@ -186,7 +185,9 @@ class Flask(App):
             root_path=root_path,
         )
         self.cli.name = self.name
-        self.template_context_processors[None].insert(0, _default_template_ctx_processor)
+        self.template_context_processors[None].insert(
+            0, _default_template_ctx_processor
+        )
 
         if self.has_static_folder:
             assert bool(static_host) == host_matching, (
@@ -230,7 +231,7 @@ class Flask(App):
             raise ValueError("Resources can only be opened for reading.")
         path = os.path.join(self.root_path, resource)
         if mode == "rb":
-            return open(path, mode)  # type: ignore[return-value]
+            return open(path, mode)
         return open(path, mode, encoding=encoding)
 
     def open_instance_resource(
@@ -354,19 +355,17 @@ class Flask(App):
 
     def test_client(self, use_cookies: bool = True, **kwargs: t.Any) -> FlaskClient:
         """A client that sends requests to the app without a server."""
-        cls = self.test_client_class
-        if cls is None:
-            from .testing import FlaskClient as cls
-        return cls(  # type: ignore[no-any-return]
-            self, self.response_class, use_cookies=use_cookies, **kwargs
-        )
+        from .testing import FlaskClient
+
+        cls = self.test_client_class or FlaskClient
+        return cls(self, self.response_class, use_cookies=use_cookies, **kwargs)
 
     def test_cli_runner(self, **kwargs: t.Any) -> FlaskCliRunner:
         """A runner invoking the app's CLI commands in tests."""
-        cls = self.test_cli_runner_class
-        if cls is None:
-            from .testing import FlaskCliRunner as cls
-        return cls(self, **kwargs)  # type: ignore[no-any-return]
+        from .testing import FlaskCliRunner
+
+        cls = self.test_cli_runner_class or FlaskCliRunner
+        return cls(self, **kwargs)
 
     # -- URL matching and building -------------------------------------------------
 
@@ -618,7 +617,7 @@ class Flask(App):
                 rv, status, headers = rv  # type: ignore[misc]
             elif len_rv == 2:
                 if isinstance(rv[1], (Headers, dict, tuple, list)):
-                    rv, headers = rv  # type: ignore[assignment]
+                    rv, headers = rv
                 else:
                     rv, status = rv  # type: ignore[assignment,misc]
             else:
@@ -644,11 +643,11 @@ class Flask(App):
 
         if status is not None:
             if isinstance(status, (str, bytes, bytearray)):
-                rv.status = status  # type: ignore[assignment]
+                rv.status = status
             else:
                 rv.status_code = status
         if headers:
-            rv.headers.update(headers)  # type: ignore[arg-type]
+            rv.headers.update(headers)
         return rv
 
     def _coerce_response(self, rv: t.Any) -> Response:
@@ -661,7 +660,7 @@ class Flask(App):
             rv = self.response_class._from_http_exception(rv, request.environ)
         if isinstance(rv, BaseResponse) or callable(rv):
             try:
-                return self.response_class.force_type(rv, request.environ)  # type: ignore[return-value, arg-type]
+                return self.response_class.force_type(rv, request.environ)  # type: ignore[return-value]
             except TypeError as e:
                 raise TypeError(
                     f"{e}\nThe view function did not return a valid"
@@ -796,9 +795,7 @@ class Flask(App):
         for func in reversed(self.teardown_appcontext_funcs):
             self.ensure_sync(func)(exc)
         if appcontext_tearing_down.receivers:
-            appcontext_tearing_down.send(
-                self, _async_wrapper=self.ensure_sync, exc=exc
-            )
+            appcontext_tearing_down.send(self, _async_wrapper=self.ensure_sync, exc=exc)
 
     def app_context(self) -> AppContext:
         """A new application context: ``with app.app_context(): ...``."""
@@ -842,4 +839,3 @@ class Flask(App):
         """Wrap a coroutine function to run to completion on this
         thread's event loop, with the current context variables."""
         return run_coroutine_sync(func)
-

@@ -233,8 +233,9 @@ def get_root_path(import_name: str) -> str:
     """The folder of the module or package ``import_name``; the working
     directory when it can't be found (e.g. an interactive session)."""
     mod = sys.modules.get(import_name)
-    if mod is not None and getattr(mod, "__file__", None) is not None:
-        return os.path.dirname(os.path.abspath(mod.__file__))  # type: ignore[arg-type,type-var]
+    mod_file: str | None = getattr(mod, "__file__", None)
+    if mod_file is not None:
+        return os.path.dirname(os.path.abspath(mod_file))
 
     try:
         spec = importlib.util.find_spec(import_name)

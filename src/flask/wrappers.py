@@ -36,7 +36,7 @@ class Request(RequestBase):
     _max_form_parts: int | None = None
 
     @property
-    def max_content_length(self) -> int | None:  # type: ignore[override]
+    def max_content_length(self) -> int | None:
         """Set on the request, else ``MAX_CONTENT_LENGTH``, else unlimited."""
         if self._max_content_length is not None:
             return self._max_content_length
@@ -50,7 +50,7 @@ class Request(RequestBase):
         self._max_content_length = value
 
     @property
-    def max_form_memory_size(self) -> int | None:  # type: ignore[override]
+    def max_form_memory_size(self) -> int | None:
         """Set on the request, else ``MAX_FORM_MEMORY_SIZE``."""
         if self._max_form_memory_size is not None:
             return self._max_form_memory_size
@@ -63,8 +63,8 @@ class Request(RequestBase):
     def max_form_memory_size(self, value: int | None) -> None:
         self._max_form_memory_size = value
 
-    @property
-    def max_form_parts(self) -> int | None:  # type: ignore[override]
+    @property  # type: ignore[override]
+    def max_form_parts(self) -> int | None:
         """Set on the request, else ``MAX_FORM_PARTS``."""
         if self._max_form_parts is not None:
             return self._max_form_parts
@@ -175,7 +175,11 @@ class Response(ResponseBase):
                 has_length = True
             elif key == "location" or key == "content-location":
                 return super().get_wsgi_response(environ)
-        if not has_length and self.automatically_set_content_length and self.is_sequence:
+        if (
+            not has_length
+            and self.automatically_set_content_length
+            and self.is_sequence
+        ):
             return super().get_wsgi_response(environ)
         return self.get_app_iter(environ), self.status, headers
 

@@ -51,8 +51,8 @@ T_template_global = t.TypeVar("T_template_global", bound=ft.TemplateGlobalCallab
 T_template_test = t.TypeVar("T_template_test", bound=ft.TemplateTestCallable)
 
 
-def _make_timedelta(value: timedelta | int | None) -> timedelta | None:
-    if value is None or isinstance(value, timedelta):
+def _make_timedelta(value: timedelta | int) -> timedelta:
+    if isinstance(value, timedelta):
         return value
     return timedelta(seconds=value)
 
@@ -68,7 +68,7 @@ class App(Scaffold):
     #: Mirrors ``TESTING``: exceptions propagate to the test client.
     testing = ConfigAttribute[bool]("TESTING")
     #: Mirrors ``SECRET_KEY``, used to sign session cookies.
-    secret_key = ConfigAttribute[t.Union[str, bytes, None]]("SECRET_KEY")
+    secret_key = ConfigAttribute[t.Union[str, bytes, None]]("SECRET_KEY")  # noqa: UP007
     #: Mirrors ``PERMANENT_SESSION_LIFETIME`` as a timedelta.
     permanent_session_lifetime = ConfigAttribute[timedelta](
         "PERMANENT_SESSION_LIFETIME", get_converter=_make_timedelta
@@ -204,7 +204,10 @@ class App(Scaffold):
     @debug.setter
     def debug(self, value: bool) -> None:
         self.config["DEBUG"] = value
-        if self.config["TEMPLATES_AUTO_RELOAD"] is None and "jinja_env" in self.__dict__:
+        if (
+            self.config["TEMPLATES_AUTO_RELOAD"] is None
+            and "jinja_env" in self.__dict__
+        ):
             self.jinja_env.auto_reload = value
 
     @setupmethod

@@ -13,8 +13,8 @@ from functools import update_wrapper
 
 from jinja2 import BaseLoader
 from jinja2 import FileSystemLoader
-from werkzeug.exceptions import HTTPException
 from werkzeug.exceptions import default_exceptions
+from werkzeug.exceptions import HTTPException
 from werkzeug.utils import cached_property
 
 from .. import typing as ft
@@ -78,7 +78,7 @@ class Scaffold:
         root_path: str | None = None,
     ):
         self.import_name = import_name
-        self.static_folder = static_folder  # type: ignore[assignment]
+        self.static_folder = static_folder
         self.static_url_path = static_url_path
         self.template_folder = template_folder
         if root_path is None:
