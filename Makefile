@@ -34,5 +34,10 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check src tests
 	$(BIN)/mypy
 
+# In-process, HTTP (gunicorn + wrk) and footprint benchmarks against Flask
+# 3.1.3 installed in a throwaway virtualenv under .bench/.
+bench:
+	$(PYTHON) bench/run.py --all
+
 clean:
-	rm -rf $(VENV) .conformance
+	rm -rf $(VENV) .conformance .bench

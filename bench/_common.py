@@ -19,6 +19,7 @@ import os
 import shutil
 import subprocess
 import sys
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -105,9 +106,15 @@ def _source_fingerprint() -> str:
     return digest.hexdigest()
 
 
-def _install_ours(python: Path) -> None:
-    """(Re)install this package into ``.bench/ours`` from a fresh snapshot."""
+def _install_ours(python: Path, reinstall: bool) -> None:
+    """(Re)install this package into ``.bench/ours`` from a fresh snapshot.
+
+    Without ``reinstall``, an installed snapshot is kept even if ``src/``
+    changed since (so that one run measures one snapshot throughout).
+    """
     stamp = WORK / "ours" / ".ours-fingerprint"
+    if stamp.exists() and not reinstall:
+        return
     fingerprint = _source_fingerprint()
     if stamp.exists() and stamp.read_text() == fingerprint:
         return
@@ -141,13 +148,13 @@ def _install_ours(python: Path) -> None:
     stamp.write_text(fingerprint)
 
 
-def ensure_venv(side: str) -> Path:
+def ensure_venv(side: str, reinstall: bool = True) -> Path:
     """Make sure one side's virtualenv is ready and return its interpreter."""
     WORK.mkdir(exist_ok=True)
     if side == "flask":
         return _create_venv(side, [f"flask=={FLASK_VERSION}", *PINNED])
     python = _create_venv(side, list(PINNED))
-    _install_ours(python)
+    _install_ours(python, reinstall)
     return python
 
 
@@ -167,13 +174,13 @@ def ours_importable(python: Path) -> str | None:
     return lines[-1] if lines else f"exit status {proc.returncode}"
 
 
-def prepare_sides(flask_only: bool) -> dict[str, Path]:
+def prepare_sides(flask_only: bool, reinstall: bool = True) -> dict[str, Path]:
     """Build the virtualenvs; leave ours out if it cannot be installed or imported."""
     pythons = {"flask": ensure_venv("flask")}
     if flask_only:
         return pythons
     try:
-        ours = ensure_venv("ours")
+        ours = ensure_venv("ours", reinstall)
     except Exception as exc:  # a broken pyproject must not hide the baseline
         log(f"ours could not be installed ({exc}); measuring Flask only")
         return pythons
@@ -183,6 +190,31 @@ def prepare_sides(flask_only: bool) -> dict[str, Path]:
         return pythons
     pythons["ours"] = ours
     return pythons
+
+
+def _cpu_times() -> tuple[int, int]:
+    """(idle, total) jiffies of all CPUs from /proc/stat."""
+    with open("/proc/stat") as stat:
+        fields = [int(x) for x in stat.readline().split()[1:]]
+    return fields[3] + fields[4], sum(fields)
+
+
+def busy_fraction(seconds: float = 1.0) -> float:
+    """Fraction of the machine's CPU time used by other work over ``seconds``."""
+    idle0, total0 = _cpu_times()
+    time.sleep(seconds)
+    idle1, total1 = _cpu_times()
+    return 1 - (idle1 - idle0) / max(1, total1 - total0)
+
+
+def warn_if_busy() -> None:
+    """Warn when other work is running: the figures would be skewed."""
+    busy = busy_fraction()
+    if busy > 0.1:
+        log(
+            f"warning: {busy:.0%} of {os.cpu_count()} CPUs busy with other work before starting; "
+            "the figures will be skewed (run.py --clock cpu is steadier)"
+        )
 
 
 def run_json(

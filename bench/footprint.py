@@ -95,9 +95,11 @@ def memory(
     return found
 
 
-def benchmark(imports: int, requests: int, flask_only: bool) -> list[Row]:
+def benchmark(
+    imports: int, requests: int, flask_only: bool, reinstall: bool = True
+) -> list[Row]:
     """Measure both footprints and return the table rows."""
-    pythons = prepare_sides(flask_only)
+    pythons = prepare_sides(flask_only, reinstall)
     note = "n/a" if "ours" not in pythons else "FAILED"
     log(f"import time: best of {imports} fresh processes per side")
     times = import_times(pythons, imports)
@@ -156,8 +158,15 @@ def main() -> int:
         "--flask-only", action="store_true", help="measure Flask 3.1.3 only"
     )
     parser.add_argument("--json", action="store_true", help="print the rows as JSON")
+    parser.add_argument(
+        "--no-reinstall",
+        action="store_true",
+        help="keep the installed snapshot of this package even if src/ changed",
+    )
     args = parser.parse_args()
-    rows = benchmark(args.imports, args.requests, args.flask_only)
+    rows = benchmark(
+        args.imports, args.requests, args.flask_only, not args.no_reinstall
+    )
     if args.json:
         print(json.dumps({"rows": [row.to_json() for row in rows]}))
     else:

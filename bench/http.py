@@ -223,14 +223,18 @@ def measure(python: Path, side: str, seconds: float, wrk: str | None) -> float:
 
 
 def benchmark(
-    rounds: int, seconds: float, flask_only: bool, client: str = "auto"
+    rounds: int,
+    seconds: float,
+    flask_only: bool,
+    client: str = "auto",
+    reinstall: bool = True,
 ) -> list[Row]:
     """Alternate the sides for ``rounds`` rounds; one row of median req/s."""
     wrk = ensure_wrk() if client != "python" else None
     if client == "wrk" and not wrk:
         raise SystemExit("wrk is not available")
     client = "wrk" if wrk else "python client"
-    pythons = prepare_sides(flask_only)
+    pythons = prepare_sides(flask_only, reinstall)
     results: dict[str, list[float]] = {side: [] for side in pythons}
     errors: dict[str, str] = {}
     for index in range(rounds):
@@ -278,8 +282,15 @@ def main() -> int:
         help="load generator (auto: wrk, installed if possible, else python)",
     )
     parser.add_argument("--json", action="store_true", help="print the rows as JSON")
+    parser.add_argument(
+        "--no-reinstall",
+        action="store_true",
+        help="keep the installed snapshot of this package even if src/ changed",
+    )
     args = parser.parse_args()
-    rows = benchmark(args.rounds, args.seconds, args.flask_only, args.client)
+    rows = benchmark(
+        args.rounds, args.seconds, args.flask_only, args.client, not args.no_reinstall
+    )
     if args.json:
         print(json.dumps({"rows": [row.to_json() for row in rows]}))
     else:

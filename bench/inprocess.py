@@ -113,7 +113,8 @@ class Scenario:
     environ: dict[str, Any]
     payload: bytes
     check: Check
-    samples: list[float] = field(default_factory=list)
+    samples: list[float] = field(default_factory=list)  # wall clock, us/request
+    cpu_samples: list[float] = field(default_factory=list)  # CPU time, us/request
     batch: int = 0
 
     def environ_copy(self) -> dict[str, Any]:
@@ -241,12 +242,12 @@ def verify(app: flask.Flask, scenario: Scenario) -> str | None:
     return None
 
 
-def time_batch(app: flask.Flask, scenario: Scenario, count: int) -> float:
-    """Seconds taken by ``count`` calls of the scenario."""
+def time_batch(app: flask.Flask, scenario: Scenario, count: int) -> tuple[float, float]:
+    """Wall-clock and CPU seconds taken by ``count`` calls of the scenario."""
     environ, payload, new_input = scenario.environ, scenario.payload, io.BytesIO
     start_response = _start_response
     gc.collect()
-    start = time.perf_counter()
+    start, start_cpu = time.perf_counter(), time.process_time()
     for _ in range(count):
         env = environ.copy()
         env["wsgi.input"] = new_input(payload)
@@ -256,7 +257,7 @@ def time_batch(app: flask.Flask, scenario: Scenario, count: int) -> float:
         close = getattr(result, "close", None)
         if close is not None:
             close()
-    return time.perf_counter() - start
+    return time.perf_counter() - start, time.process_time() - start_cpu
 
 
 def _start_response(
@@ -273,7 +274,7 @@ def calibrate(app: flask.Flask, scenario: Scenario, batch_seconds: float) -> int
     """Warm up and pick a batch size lasting about ``batch_seconds``."""
     count = 10
     while True:
-        elapsed = time_batch(app, scenario, count)
+        elapsed = time_batch(app, scenario, count)[0]
         if elapsed >= batch_seconds / 4 or count >= 1_000_000:
             return max(10, int(count * batch_seconds / elapsed))
         count *= 4
@@ -289,12 +290,14 @@ def benchmark(rounds: int, batch_seconds: float) -> dict[str, Any]:
         scenario.batch = calibrate(app, scenario, batch_seconds)
     for _ in range(rounds):
         for scenario in good:
-            elapsed = time_batch(app, scenario, scenario.batch)
-            scenario.samples.append(elapsed / scenario.batch * 1e6)
+            wall, cpu = time_batch(app, scenario, scenario.batch)
+            scenario.samples.append(wall / scenario.batch * 1e6)
+            scenario.cpu_samples.append(cpu / scenario.batch * 1e6)
     return {
         "versions": versions(),
         "scenarios": [s.name for s in scenarios],
         "samples": {s.name: s.samples for s in good},
+        "cpu_samples": {s.name: s.cpu_samples for s in good},
         "median_us": {s.name: statistics.median(s.samples) for s in good},
         "batch": {s.name: s.batch for s in good},
         "errors": errors,

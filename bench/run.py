@@ -29,6 +29,7 @@ from _common import Row
 from _common import row_from_json
 from _common import run_json
 from _common import SIDES
+from _common import warn_if_busy
 
 TARGETS = {
     "hello": 3.0,
@@ -72,25 +73,28 @@ def run_inprocess(
     return results
 
 
-def merge(runs: list[dict[str, Any]]) -> tuple[dict[str, list[float]], dict[str, str]]:
-    """Pool the samples of several child runs; collect their errors."""
+def merge(
+    runs: list[dict[str, Any]], key: str
+) -> tuple[dict[str, list[float]], dict[str, str]]:
+    """Pool the ``key`` samples of several child runs; collect their errors."""
     samples: dict[str, list[float]] = {}
     errors: dict[str, str] = {}
     for result in runs:
         if "error" in result:
             errors["(process)"] = str(result["error"])
             continue
-        for name, values in result["samples"].items():
+        for name, values in result[key].items():
             samples.setdefault(name, []).extend(values)
         errors.update(result["errors"])
     return samples, errors
 
 
 def inprocess_rows(
-    results: dict[str, list[dict[str, Any]]],
+    results: dict[str, list[dict[str, Any]]], clock: str = "wall"
 ) -> tuple[list[Row], dict[str, dict[str, str]]]:
     """One row per scenario with the median per-request time of each side."""
-    merged = {side: merge(runs) for side, runs in results.items()}
+    key = "cpu_samples" if clock == "cpu" else "samples"
+    merged = {side: merge(runs, key) for side, runs in results.items()}
     medians = {
         side: {k: statistics.median(v) for k, v in m[0].items()}
         for side, m in merged.items()
@@ -102,7 +106,7 @@ def inprocess_rows(
         rows.append(
             Row(
                 TITLES[name],
-                "us/req",
+                "us/req" if clock == "wall" else "us/req cpu",
                 medians["flask"].get(name),
                 ours,
                 target,
@@ -124,7 +128,12 @@ def versions_line(results: dict[str, list[dict[str, Any]]]) -> str:
 
 def other_rows(script: str, flask_only: bool) -> list[Row]:
     """Run ``http.py`` or ``footprint.py`` and read back their rows."""
-    args: list[str | os.PathLike[str]] = [sys.executable, HERE / script, "--json"]
+    args: list[str | os.PathLike[str]] = [
+        sys.executable,
+        HERE / script,
+        "--json",
+        "--no-reinstall",  # measure the snapshot the in-process run measured
+    ]
     if flask_only:
         args.append("--flask-only")
     result = run_json(args, timeout=1800, show_stderr=True)
@@ -160,6 +169,13 @@ def main() -> int:
         "--batch-ms", type=float, default=40.0, help="duration of one timed batch"
     )
     parser.add_argument(
+        "--clock",
+        choices=("wall", "cpu"),
+        default="wall",
+        help="report wall-clock time (default) or the process's CPU time, "
+        "steadier when other work shares the machine",
+    )
+    parser.add_argument(
         "--all", action="store_true", help="also run http.py and footprint.py"
     )
     parser.add_argument(
@@ -169,10 +185,11 @@ def main() -> int:
         "--json", metavar="FILE", help="also write the raw results to FILE"
     )
     args = parser.parse_args()
+    warn_if_busy()
     pythons = prepare_sides(args.flask_only)
     flask_only = "ours" not in pythons
     results = run_inprocess(pythons, args.processes, args.rounds, args.batch_ms)
-    rows, errors = inprocess_rows(results)
+    rows, errors = inprocess_rows(results, args.clock)
     if args.all:
         rows += other_rows("http.py", flask_only) + other_rows(
             "footprint.py", flask_only
