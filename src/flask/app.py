@@ -51,7 +51,6 @@ from werkzeug.wrappers import Response as BaseResponse
 
 from . import cli
 from . import typing as ft
-from ._async import run_coroutine_sync
 from .ctx import _AppCtxGlobals
 from .ctx import _opens_lazily
 from .ctx import AppContext
@@ -693,17 +692,21 @@ class Flask(App):
         return response
 
     def _save_session(self, ctx: RequestContext, response: Response) -> None:
-        """Save the session; one never opened is skipped when opening it
-        now could only give an empty session (lazy interface, no cookie)."""
+        """Save the session. With the stock cookie interface, a session
+        that stayed empty and untouched is skipped (saving it would do
+        nothing), and one never opened is opened only if a cookie came."""
         interface = self.session_interface
         sess = ctx._opened_session
+        lazy = _opens_lazily(interface)
         if sess is None:
-            if _opens_lazily(interface) and (
+            if lazy and (
                 "HTTP_COOKIE" not in ctx.request.environ
                 or interface.get_cookie_name(self) not in ctx.request.cookies
             ):
                 return
             sess = ctx.session
+        if lazy and not sess and not sess.modified and not sess.accessed:
+            return
         if not interface.is_null_session(sess):
             interface.save_session(self, sess, response)
 
@@ -838,4 +841,7 @@ class Flask(App):
     ) -> t.Callable[..., t.Any]:
         """Wrap a coroutine function to run to completion on this
         thread's event loop, with the current context variables."""
+        # Imported on first use: asyncio is costly to import for sync apps.
+        from ._async import run_coroutine_sync
+
         return run_coroutine_sync(func)

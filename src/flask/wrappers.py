@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import typing as t
+from urllib.parse import unquote
 
+from werkzeug.datastructures import MultiDict
 from werkzeug.exceptions import BadRequest
 from werkzeug.exceptions import HTTPException
+from werkzeug.formparser import FormDataParser
 from werkzeug.wrappers import Request as RequestBase
 from werkzeug.wrappers import Response as ResponseBase
 
@@ -18,11 +21,47 @@ if t.TYPE_CHECKING:  # pragma: no cover
     from werkzeug.routing import Rule
 
 
+class _FormDataParser(FormDataParser):
+    """Werkzeug's form parser with a faster URL-encoded path: fields
+    without ``+`` or ``%`` are used as they are instead of being unquoted.
+    The result is the same as :func:`urllib.parse.parse_qsl`'s with
+    ``keep_blank_values=True``, as Werkzeug calls it."""
+
+    def _parse_urlencoded(
+        self,
+        stream: t.IO[bytes],
+        mimetype: str,
+        content_length: int | None,
+        options: dict[str, str],
+    ) -> tuple[t.IO[bytes], MultiDict[str, t.Any], MultiDict[str, t.Any]]:
+        items = _parse_urlencoded_fields(stream.read().decode())
+        return stream, self.cls(items), self.cls()
+
+
+def _unquote_field(value: str) -> str:
+    if "+" in value:
+        value = value.replace("+", " ")
+    if "%" in value:
+        value = unquote(value, errors="werkzeug.url_quote")
+    return value
+
+
+def _parse_urlencoded_fields(body: str) -> list[tuple[str, str]]:
+    """``a=1&b&c=%20`` -> ``[("a", "1"), ("b", ""), ("c", " ")]``."""
+    items = []
+    for field in body.split("&") if body else ():
+        if field:
+            name, _, value = field.partition("=")
+            items.append((_unquote_field(name), _unquote_field(value)))
+    return items
+
+
 class Request(RequestBase):
     """The request object: Werkzeug's, plus the URL match, the app's
     limits from config and Flask's JSON error handling."""
 
     json_module: t.Any = json
+    form_data_parser_class = _FormDataParser
 
     #: The rule that matched, set by ``RequestContext.match_request``.
     url_rule: Rule | None = None
