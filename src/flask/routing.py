@@ -28,6 +28,8 @@ _Binding = tuple[str, str, "str | None", str]
 
 def _wsgi_str(value: str) -> str:
     """Decode a PEP 3333 "bytes as latin-1" environ string as UTF-8."""
+    if value.isascii():
+        return value
     return value.encode("latin1").decode(errors="replace")
 
 

@@ -197,12 +197,25 @@ class Response(ResponseBase):
             return cls(body, e.code, _ERROR_HEADERS)
         return e.get_response(environ)
 
+    #: Whether the body iteration and closing are Werkzeug's (subclasses
+    #: that change them always take Werkzeug's path).
+    _stock_app_iter = True
+
+    def __init_subclass__(cls, **kwargs: t.Any) -> None:
+        super().__init_subclass__(**kwargs)
+        cls._stock_app_iter = (
+            cls.get_app_iter is Response.get_app_iter
+            and cls.iter_encoded is Response.iter_encoded
+            and cls.close is Response.close
+        )
+
     def get_wsgi_response(
         self, environ: WSGIEnvironment
     ) -> tuple[t.Iterable[bytes], str, list[tuple[str, str]]]:
         """Werkzeug's, without copying the headers when finalising them
-        would change nothing: no 1xx/204/304 status, no Location or
-        Content-Location to rewrite, no Content-Length to compute."""
+        would change nothing (no 1xx/204/304 status, no Location or
+        Content-Location to rewrite, no Content-Length to compute), and
+        without wrapping a body of bytes that needs no closing."""
         status = self.status_code
         if status < 200 or status == 204 or status == 304:
             return super().get_wsgi_response(environ)
@@ -214,13 +227,23 @@ class Response(ResponseBase):
                 has_length = True
             elif key == "location" or key == "content-location":
                 return super().get_wsgi_response(environ)
-        if (
-            not has_length
-            and self.automatically_set_content_length
-            and self.is_sequence
-        ):
+        if not has_length and self.automatically_set_content_length and self.is_sequence:
             return super().get_wsgi_response(environ)
-        return self.get_app_iter(environ), self.status, headers
+        return self._app_iter(environ), self.status, headers
+
+    def _app_iter(self, environ: WSGIEnvironment) -> t.Iterable[bytes]:
+        body = self.response
+        if (
+            type(body) is list
+            and self._stock_app_iter
+            and not self._on_close
+            and not self.direct_passthrough
+            and environ["REQUEST_METHOD"] != "HEAD"
+            and all(type(chunk) is bytes for chunk in body)
+        ):
+            # Closing it would do nothing: no close() on a list, no callbacks.
+            return body
+        return self.get_app_iter(environ)
 
 
 _ERROR_HEADERS = (("Content-Type", "text/html; charset=utf-8"),)
