@@ -47,6 +47,7 @@ from werkzeug.routing import RoutingException
 from werkzeug.routing import Rule
 from werkzeug.serving import is_running_from_reloader
 from werkzeug.utils import cached_property
+from werkzeug.utils import get_content_type
 from werkzeug.wrappers import Response as BaseResponse
 
 from . import cli
@@ -635,7 +636,15 @@ class Flask(App):
 
         if not isinstance(rv, self.response_class):
             if isinstance(rv, (str, bytes, bytearray, cabc.Iterator)):
-                rv = self.response_class(rv, status=status, headers=headers)  # type: ignore[arg-type]
+                if headers is None:
+                    # Werkzeug would look for a Content-Type first; there's none.
+                    rv = self.response_class(
+                        rv,  # type: ignore[arg-type]
+                        status=status,
+                        content_type=_default_content_type(self.response_class),
+                    )
+                else:
+                    rv = self.response_class(rv, status=status, headers=headers)  # type: ignore[arg-type]
                 status = headers = None
             else:
                 rv = self._coerce_response(rv)
@@ -845,3 +854,18 @@ class Flask(App):
         from ._async import run_coroutine_sync
 
         return run_coroutine_sync(func)
+
+
+_content_types: dict[tuple[type[BaseResponse], str | None], str | None] = {}
+
+
+def _default_content_type(cls: type[BaseResponse]) -> str | None:
+    """The Content-Type a response class gives a body by default."""
+    key = (cls, cls.default_mimetype)
+    try:
+        return _content_types[key]
+    except KeyError:
+        mimetype = cls.default_mimetype
+        value = get_content_type(mimetype, "utf-8") if mimetype else None
+        _content_types[key] = value
+        return value
