@@ -23,7 +23,10 @@ run: $(STAMP)
 
 test: unit conformance
 
+# The browser test needs Debian's chromium; the script installs it when it
+# can and says so when it can't (the test then skips with that reason).
 unit: $(STAMP)
+	sh scripts/install-browser.sh
 	$(BIN)/python -m pytest -q tests
 
 conformance: $(STAMP)

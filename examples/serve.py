@@ -1,13 +1,33 @@
-"""Serve the example application for `make run` on http://127.0.0.1:5000."""
+"""Serve Flaskr, the tutorial's microblog, for `make run`.
+
+Listens on http://127.0.0.1:5000 (set PORT to use another port). On the
+first start it creates the SQLite database (``examples/flaskr/instance/
+flaskr.db`` unless FLASKR_DATABASE or FLASKR_SETTINGS says otherwise), so
+there is nothing to do before browsing. Log in as ``admin`` / ``default``.
+"""
 
 from __future__ import annotations
 
 import os
 import sys
 
-sys.path.insert(0, os.path.join(os.path.dirname(__file__), "hello"))
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "flaskr"))
 
-from app import app  # noqa: E402
+from flaskr import app  # noqa: E402
+from flaskr import ensure_db  # noqa: E402
+
+
+def main() -> None:
+    with app.app_context():
+        if ensure_db():
+            print(f" * Created the Flaskr database: {app.config['DATABASE']}")
+    port = int(os.environ.get("PORT", "5000"))
+    print(
+        f" * Flaskr: open http://127.0.0.1:{port}/ and log in as"
+        f" {app.config['USERNAME']!r} / {app.config['PASSWORD']!r}"
+    )
+    app.run(host="127.0.0.1", port=port)
+
 
 if __name__ == "__main__":
-    app.run(host="127.0.0.1", port=int(os.environ.get("PORT", "5000")))
+    main()

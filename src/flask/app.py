@@ -265,7 +265,10 @@ class Flask(App):
             session=session,
             g=g,
         )
-        rv.policies["json.dumps_function"] = self.json.dumps
+        # Late-bound, so a provider assigned to app.json later is used.
+        rv.policies["json.dumps_function"] = lambda obj, **kw: self.json.dumps(
+            obj, **kw
+        )
         return rv
 
     def create_global_jinja_loader(self) -> t.Any:

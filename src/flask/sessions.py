@@ -8,10 +8,14 @@ import hashlib
 import typing as t
 import weakref
 from datetime import datetime
+from datetime import timedelta
 from datetime import timezone
 
-from itsdangerous import BadSignature
+from itsdangerous import BadData
+from itsdangerous import Signer
+from itsdangerous import TimestampSigner
 from itsdangerous import URLSafeTimedSerializer
+from itsdangerous.encoding import want_bytes
 from werkzeug.datastructures import CallbackDict
 
 from .json.tag import TaggedJSONSerializer
@@ -151,7 +155,8 @@ class SessionInterface:
         """When a permanent session's cookie expires; None (browser
         session) otherwise."""
         if session.permanent:
-            return datetime.now(timezone.utc) + app.permanent_session_lifetime
+            lifetime: timedelta = app.permanent_session_lifetime
+            return datetime.now(timezone.utc) + lifetime
         return None
 
     def should_set_cookie(self, app: Flask, session: SessionMixin) -> bool:
@@ -184,6 +189,46 @@ _serializers: weakref.WeakKeyDictionary[
 def _lazy_sha1(string: bytes = b"") -> t.Any:
     """SHA-1 built on first use, so importing works where it is absent."""
     return hashlib.sha1(string)
+
+
+def _resolve_digest(digest_method: t.Any) -> t.Any:
+    # ``hmac`` takes its fast OpenSSL path only for hashlib's own
+    # constructors, so the lazy default is swapped for ``hashlib.sha1`` when
+    # the serializer is built (at run time, once per configuration).
+    if digest_method is _lazy_sha1:
+        return hashlib.sha1
+    return digest_method
+
+
+class _ReusedSigner(TimestampSigner):
+    """A timestamp signer kept for the life of its serializer, so each
+    key is derived (two HMAC rounds) once instead of on every request."""
+
+    def __init__(self, *args: t.Any, **kwargs: t.Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._derived: dict[bytes | None, bytes] = {}
+
+    def derive_key(self, secret_key: str | bytes | None = None) -> bytes:
+        cache_key = None if secret_key is None else want_bytes(secret_key)
+        rv = self._derived.get(cache_key)
+        if rv is None:
+            rv = self._derived[cache_key] = super().derive_key(secret_key)
+        return rv
+
+
+class _SessionSerializer(URLSafeTimedSerializer):
+    """The cookie serializer; it builds its signer for the default salt
+    once. Its output is the same as a plain ``URLSafeTimedSerializer``."""
+
+    default_signer = _ReusedSigner
+    _signer: Signer | None = None
+
+    def make_signer(self, salt: str | bytes | None = None) -> Signer:
+        if salt is not None and want_bytes(salt) != self.salt:
+            return super().make_signer(salt)
+        if self._signer is None:
+            self._signer = super().make_signer()
+        return self._signer
 
 
 class SecureCookieSessionInterface(SessionInterface):
@@ -231,13 +276,13 @@ class SecureCookieSessionInterface(SessionInterface):
             return cached[1]
         # itsdangerous signs with the last key and verifies with all.
         keys: list[str | bytes] = [*settings[1], app.secret_key]
-        serializer = URLSafeTimedSerializer(
+        serializer = _SessionSerializer(
             keys,  # type: ignore[arg-type]
             salt=self.salt,
             serializer=self.serializer,
             signer_kwargs={
                 "key_derivation": self.key_derivation,
-                "digest_method": self.digest_method,
+                "digest_method": _resolve_digest(self.digest_method),
             },
         )
         _serializers[app] = (settings, serializer)
@@ -253,55 +298,52 @@ class SecureCookieSessionInterface(SessionInterface):
         max_age = int(app.permanent_session_lifetime.total_seconds())
         try:
             data = s.loads(val, max_age=max_age)
-        except BadSignature:
+        except BadData:
+            # Bad or expired signature, or a signed payload that doesn't
+            # decode: start over with an empty session, never an error.
             return self.session_class()
         if not isinstance(data, dict):
             return self.session_class()
         return self.session_class(data)
 
+    def _cookie_options(self, app: Flask) -> dict[str, t.Any]:
+        """The attributes the cookie is set and deleted with."""
+        return {
+            "domain": self.get_cookie_domain(app),
+            "path": self.get_cookie_path(app),
+            "secure": self.get_cookie_secure(app),
+            "partitioned": self.get_cookie_partitioned(app),
+            "samesite": self.get_cookie_samesite(app),
+            "httponly": self.get_cookie_httponly(app),
+        }
+
     def save_session(
         self, app: Flask, session: SessionMixin, response: Response
     ) -> None:
-        name = self.get_cookie_name(app)
-        domain = self.get_cookie_domain(app)
-        path = self.get_cookie_path(app)
-        secure = self.get_cookie_secure(app)
-        partitioned = self.get_cookie_partitioned(app)
-        samesite = self.get_cookie_samesite(app)
-        httponly = self.get_cookie_httponly(app)
-
-        if session.accessed:
-            response.vary.add("Cookie")
-
-        # An emptied session deletes its cookie.
+        # ``Vary: Cookie`` when the session was read or the cookie changes;
+        # added once, as each ``response.vary`` access reparses the header.
         if not session:
+            # An emptied session deletes its cookie.
             if session.modified:
                 response.delete_cookie(
-                    name,
-                    domain=domain,
-                    path=path,
-                    secure=secure,
-                    partitioned=partitioned,
-                    samesite=samesite,
-                    httponly=httponly,
+                    self.get_cookie_name(app), **self._cookie_options(app)
                 )
+                response.vary.add("Cookie")
+            elif session.accessed:
                 response.vary.add("Cookie")
             return
 
         if not self.should_set_cookie(app, session):
+            if session.accessed:
+                response.vary.add("Cookie")
             return
 
         expires = self.get_expiration_time(app, session)
         val = self.get_signing_serializer(app).dumps(dict(session))  # type: ignore[union-attr]
         response.set_cookie(
-            name,
+            self.get_cookie_name(app),
             val,
             expires=expires,
-            httponly=httponly,
-            domain=domain,
-            path=path,
-            secure=secure,
-            partitioned=partitioned,
-            samesite=samesite,
+            **self._cookie_options(app),
         )
         response.vary.add("Cookie")

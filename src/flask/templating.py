@@ -13,6 +13,7 @@ from jinja2 import TemplateNotFound
 from .globals import _cv_app
 from .globals import _cv_request
 from .globals import current_app
+from .globals import session
 from .helpers import stream_with_context
 from .signals import before_render_template
 from .signals import template_rendered
@@ -23,7 +24,11 @@ if t.TYPE_CHECKING:  # pragma: no cover
 
 
 def _default_template_ctx_processor() -> dict[str, t.Any]:
-    """Put ``g``, ``request`` and ``session`` in every template context."""
+    """Put ``g``, ``request`` and ``session`` in every template context.
+
+    ``session`` is the proxy, so a template that never reads it leaves
+    the session unopened (and, with no cookie sent, unsaved).
+    """
     appctx = _cv_app.get(None)
     reqctx = _cv_request.get(None)
     rv: dict[str, t.Any] = {}
@@ -31,7 +36,7 @@ def _default_template_ctx_processor() -> dict[str, t.Any]:
         rv["g"] = appctx.g
     if reqctx is not None:
         rv["request"] = reqctx.request
-        rv["session"] = reqctx.session
+        rv["session"] = session
     return rv
 
 

@@ -9,6 +9,7 @@ import typing as t
 from ..globals import _cv_app
 from ..globals import current_app
 from .provider import _default
+from .provider import _loads
 
 if t.TYPE_CHECKING:  # pragma: no cover
     from ..wrappers import Response
@@ -38,7 +39,7 @@ def loads(s: str | bytes, **kwargs: t.Any) -> t.Any:
     ctx = _cv_app.get(None)
     if ctx is not None:
         return ctx.app.json.loads(s, **kwargs)
-    return _json.loads(s, **kwargs)
+    return _loads(s, **kwargs)
 
 
 def load(fp: t.IO[t.AnyStr], **kwargs: t.Any) -> t.Any:
@@ -46,7 +47,7 @@ def load(fp: t.IO[t.AnyStr], **kwargs: t.Any) -> t.Any:
     ctx = _cv_app.get(None)
     if ctx is not None:
         return ctx.app.json.load(fp, **kwargs)
-    return _json.load(fp, **kwargs)
+    return _loads(fp.read(), **kwargs)
 
 
 def jsonify(*args: t.Any, **kwargs: t.Any) -> Response:

@@ -63,6 +63,16 @@ class JSONProvider:
         return self._app.response_class(self.dumps(obj), mimetype="application/json")
 
 
+def _loads(s: str | bytes, **kwargs: t.Any) -> t.Any:
+    """:func:`json.loads`, with input nested too deeply for the decoder
+    reported as a ValueError (malformed input, a 400 for a request body)
+    rather than a RecursionError (a server error)."""
+    try:
+        return json.loads(s, **kwargs)
+    except RecursionError as e:
+        raise ValueError("The JSON document is nested too deeply.") from e
+
+
 def _default(o: t.Any) -> t.Any:
     """Serialize dates as HTTP dates, decimals and UUIDs as strings,
     dataclasses as dicts and ``__html__`` objects as their markup."""
@@ -104,8 +114,9 @@ class DefaultJSONProvider(JSONProvider):
         return json.dumps(obj, **kwargs)
 
     def loads(self, s: str | bytes, **kwargs: t.Any) -> t.Any:
-        """Deserialize with :func:`json.loads`."""
-        return json.loads(s, **kwargs)
+        """Deserialize with :func:`json.loads`; a document nested too
+        deeply raises ValueError like any other malformed input."""
+        return _loads(s, **kwargs)
 
     def response(self, *args: t.Any, **kwargs: t.Any) -> Response:
         """A JSON response ending with a newline, indented in debug mode."""
