@@ -45,5 +45,5 @@ class Blueprint(SansioBlueprint):
             raise ValueError("Resources can only be opened for reading.")
         path = os.path.join(self.root_path, resource)
         if mode == "rb":
-            return open(path, mode)  # type: ignore[return-value]
+            return open(path, mode)
         return open(path, mode, encoding=encoding)

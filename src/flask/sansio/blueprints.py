@@ -129,6 +129,8 @@ class Blueprint(Scaffold):
         if "." in name:
             raise ValueError("'name' may not contain a dot '.' character.")
         self.name = name
+        # The group's name until registration gives it the registered name.
+        self.cli.name = name
         self.url_prefix = url_prefix
         self.subdomain = subdomain
         self.deferred_functions: list[DeferredSetupFunction] = []
@@ -209,17 +211,19 @@ class Blueprint(Scaffold):
             deferred(state)
         self._register_cli(app, name, options)
         for blueprint, bp_options in self._blueprints:
-            blueprint.register(app, self._nested_options(state, blueprint, bp_options, name))
+            blueprint.register(
+                app, self._nested_options(state, blueprint, bp_options, name)
+            )
 
     def _register_cli(self, app: App, name: str, options: dict[str, t.Any]) -> None:
-        if not self.cli.commands:  # type: ignore[attr-defined]
+        if not self.cli.commands:
             return
         cli_resolved_group = options.get("cli_group", self.cli_group)
         if cli_resolved_group is None:
-            app.cli.commands.update(self.cli.commands)  # type: ignore[attr-defined]
+            app.cli.commands.update(self.cli.commands)
             return
         self.cli.name = name if cli_resolved_group is _sentinel else cli_resolved_group
-        app.cli.add_command(self.cli)  # type: ignore[attr-defined]
+        app.cli.add_command(self.cli)
 
     @staticmethod
     def _nested_options(
@@ -262,7 +266,9 @@ class Blueprint(Scaffold):
         def scoped(key: str | None) -> str:
             return name if key is None else f"{name}.{key}"
 
-        def extend(bp_dict: dict[t.Any, list[t.Any]], parent_dict: dict[t.Any, list[t.Any]]) -> None:
+        def extend(
+            bp_dict: dict[t.Any, list[t.Any]], parent_dict: dict[t.Any, list[t.Any]]
+        ) -> None:
             for key, values in bp_dict.items():
                 parent_dict[scoped(key)].extend(values)
 
