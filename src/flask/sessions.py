@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import collections.abc as c
 import hashlib
+import time
 import typing as t
 import weakref
 from datetime import datetime
@@ -12,6 +13,8 @@ from datetime import timedelta
 from datetime import timezone
 
 from itsdangerous import BadData
+from itsdangerous import BadSignature
+from itsdangerous import SignatureExpired
 from itsdangerous import Signer
 from itsdangerous import TimestampSigner
 from itsdangerous import URLSafeTimedSerializer
@@ -229,6 +232,51 @@ class _SessionSerializer(URLSafeTimedSerializer):
         if self._signer is None:
             self._signer = super().make_signer()
         return self._signer
+
+    def loads(  # type: ignore[override]
+        self,
+        s: str | bytes,
+        max_age: int | None = None,
+        return_timestamp: bool = False,
+        salt: str | bytes | None = None,
+    ) -> t.Any:
+        """Like itsdangerous's, but a cookie whose signature was verified
+        before is not verified again: browsers send the same cookie until
+        it changes. Only its age is checked again."""
+        if return_timestamp or salt is not None or not isinstance(s, str):
+            return super().loads(s, max_age, return_timestamp, salt)
+        verified: dict[str, tuple[bytes, int]] = self.__dict__.setdefault(
+            "_verified", {}
+        )
+        hit = verified.get(s)
+        if hit is not None:
+            payload, timestamp = hit
+            age = int(time.time()) - timestamp
+            if max_age is None or 0 <= age <= max_age:
+                return self.load_payload(payload)
+        payload, signed_at = self._unsign(s, max_age)
+        result = self.load_payload(payload)
+        if len(verified) >= _MAX_VERIFIED:
+            verified.clear()
+        verified[s] = (payload, int(signed_at.timestamp()))
+        return result
+
+    def _unsign(self, s: str, max_age: int | None) -> tuple[bytes, datetime]:
+        """Verify with each key in turn, as itsdangerous does."""
+        last_error: BadSignature | None = None
+        for signer in self.iter_unsigners():
+            try:
+                return signer.unsign(s, max_age=max_age, return_timestamp=True)
+            except SignatureExpired:
+                raise
+            except BadSignature as e:
+                last_error = e
+        assert last_error is not None
+        raise last_error
+
+
+#: Verified cookies remembered per serializer (per app and keys).
+_MAX_VERIFIED = 512
 
 
 class SecureCookieSessionInterface(SessionInterface):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 import typing as t
 from urllib.parse import unquote
 
@@ -188,7 +189,7 @@ class Response(ResponseBase):
         """The response ``e`` produces as a WSGI app. For stock exceptions
         with their class's description the body is built once per class."""
         if e.response is None and _renders_like_base(e):
-            key = (type(e), e.code)
+            key = (type(e), e.code, e.description)
             body = _error_bodies.get(key)
             if body is None:
                 if len(_error_bodies) >= 256:
@@ -247,15 +248,21 @@ class Response(ResponseBase):
 
 
 _ERROR_HEADERS = (("Content-Type", "text/html; charset=utf-8"),)
-_error_bodies: dict[tuple[type[HTTPException], int | None], str] = {}
+_error_bodies: dict[tuple[type[HTTPException], int | None, str | None], str] = {}
 
 
 def _renders_like_base(e: HTTPException) -> bool:
-    """Whether ``e``'s page depends only on its class: no description given
-    to the instance and no override of how the page is made."""
+    """Whether ``e``'s page depends only on its class and code: Werkzeug's
+    stock page, and a plain description set on the class, not the instance
+    (a property, like ``BadRequestKeyError``'s, may differ per instance)."""
     cls = type(e)
     return (
         "description" not in e.__dict__
+        and isinstance(
+            inspect.getattr_static(cls, "description", None), (str, type(None))
+        )
+        and cls.get_response is HTTPException.get_response
+        and cls.__call__ is HTTPException.__call__
         and cls.get_body is HTTPException.get_body
         and cls.get_headers is HTTPException.get_headers
         and cls.get_description is HTTPException.get_description

@@ -111,7 +111,31 @@ class DefaultJSONProvider(JSONProvider):
         kwargs.setdefault("default", self.default)
         kwargs.setdefault("ensure_ascii", self.ensure_ascii)
         kwargs.setdefault("sort_keys", self.sort_keys)
-        return json.dumps(obj, **kwargs)
+        encoder = self._encoder(kwargs)
+        if encoder is None:
+            return json.dumps(obj, **kwargs)
+        return encoder.encode(obj)
+
+    def _encoder(self, options: dict[str, t.Any]) -> json.JSONEncoder | None:
+        """An encoder for these ``json.dumps`` options, made once and reused
+        (``json.dumps`` builds one per call); None for options it can't
+        cache (a ``cls``, unhashable values)."""
+        if "cls" in options:
+            return None
+        try:
+            key = tuple(sorted(options.items()))
+            hash(key)
+        except TypeError:
+            return None
+        encoders: dict[tuple[t.Any, ...], json.JSONEncoder] = self.__dict__.setdefault(
+            "_encoders", {}
+        )
+        encoder = encoders.get(key)
+        if encoder is None:
+            if len(encoders) >= 32:
+                encoders.clear()
+            encoder = encoders[key] = json.JSONEncoder(**options)
+        return encoder
 
     def loads(self, s: str | bytes, **kwargs: t.Any) -> t.Any:
         """Deserialize with :func:`json.loads`; a document nested too
