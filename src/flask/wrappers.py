@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import inspect
 import typing as t
+from functools import cache
 from urllib.parse import unquote
 
 from werkzeug.datastructures import MultiDict
@@ -228,7 +229,11 @@ class Response(ResponseBase):
                 has_length = True
             elif key == "location" or key == "content-location":
                 return super().get_wsgi_response(environ)
-        if not has_length and self.automatically_set_content_length and self.is_sequence:
+        if (
+            not has_length
+            and self.automatically_set_content_length
+            and self.is_sequence
+        ):
             return super().get_wsgi_response(environ)
         return self._app_iter(environ), self.status, headers
 
@@ -252,15 +257,19 @@ _error_bodies: dict[tuple[type[HTTPException], int | None, str | None], str] = {
 
 
 def _renders_like_base(e: HTTPException) -> bool:
-    """Whether ``e``'s page depends only on its class and code: Werkzeug's
-    stock page, and a plain description set on the class, not the instance
-    (a property, like ``BadRequestKeyError``'s, may differ per instance)."""
-    cls = type(e)
+    """Whether ``e``'s page depends only on its class, code and
+    description: not given to the instance, and the class keeps Werkzeug's
+    stock rendering."""
+    return "description" not in e.__dict__ and _stock_page_class(type(e))
+
+
+@cache
+def _stock_page_class(cls: type[HTTPException]) -> bool:
+    """Whether the class renders Werkzeug's stock page with a plain class
+    description (a property, like ``BadRequestKeyError``'s, may differ per
+    instance)."""
     return (
-        "description" not in e.__dict__
-        and isinstance(
-            inspect.getattr_static(cls, "description", None), (str, type(None))
-        )
+        isinstance(inspect.getattr_static(cls, "description", None), (str, type(None)))
         and cls.get_response is HTTPException.get_response
         and cls.__call__ is HTTPException.__call__
         and cls.get_body is HTTPException.get_body

@@ -122,15 +122,15 @@ class DefaultJSONProvider(JSONProvider):
         cache (a ``cls``, unhashable values)."""
         if "cls" in options:
             return None
+        encoders: dict[tuple[t.Any, ...], json.JSONEncoder] | None
+        encoders = self.__dict__.get("_encoders")
+        if encoders is None:
+            encoders = self.__dict__["_encoders"] = {}
+        key = tuple(options.items())
         try:
-            key = tuple(sorted(options.items()))
-            hash(key)
-        except TypeError:
+            encoder = encoders.get(key)
+        except TypeError:  # an unhashable option value
             return None
-        encoders: dict[tuple[t.Any, ...], json.JSONEncoder] = self.__dict__.setdefault(
-            "_encoders", {}
-        )
-        encoder = encoders.get(key)
         if encoder is None:
             if len(encoders) >= 32:
                 encoders.clear()
