@@ -196,7 +196,7 @@ class Response(ResponseBase):
                 if len(_error_bodies) >= 256:
                     _error_bodies.clear()
                 body = _error_bodies[key] = e.get_body(environ)
-            return cls(body, e.code, _ERROR_HEADERS)
+            return cls(body, e.code, content_type=_ERROR_CONTENT_TYPE)
         return e.get_response(environ)
 
     #: Whether the body iteration and closing are Werkzeug's (subclasses
@@ -252,7 +252,7 @@ class Response(ResponseBase):
         return self.get_app_iter(environ)
 
 
-_ERROR_HEADERS = (("Content-Type", "text/html; charset=utf-8"),)
+_ERROR_CONTENT_TYPE = "text/html; charset=utf-8"
 _error_bodies: dict[tuple[type[HTTPException], int | None, str | None], str] = {}
 
 
