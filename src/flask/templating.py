@@ -120,13 +120,15 @@ class DispatchingJinjaLoader(BaseLoader):
 
 def _render(app: Flask, template: Template, context: dict[str, t.Any]) -> str:
     app.update_template_context(context)
-    before_render_template.send(
-        app, _async_wrapper=app.ensure_sync, template=template, context=context
-    )
+    if before_render_template.receivers:
+        before_render_template.send(
+            app, _async_wrapper=app.ensure_sync, template=template, context=context
+        )
     rv = template.render(context)
-    template_rendered.send(
-        app, _async_wrapper=app.ensure_sync, template=template, context=context
-    )
+    if template_rendered.receivers:
+        template_rendered.send(
+            app, _async_wrapper=app.ensure_sync, template=template, context=context
+        )
     return rv
 
 
