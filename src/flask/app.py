@@ -67,6 +67,7 @@ from .helpers import get_flashed_messages
 from .helpers import get_load_dotenv
 from .helpers import send_from_directory
 from .routing import _AdapterCache
+from .routing import _MatchCache
 from .sansio.app import App
 from .sansio.scaffold import _sentinel
 from .sessions import SecureCookieSessionInterface
@@ -391,6 +392,10 @@ class Flask(App):
     @cached_property
     def _url_adapters(self) -> _AdapterCache:
         return _AdapterCache(self, self._bind_to_environ)
+
+    @cached_property
+    def _url_matches(self) -> _MatchCache:
+        return _MatchCache(self.url_map)
 
     def _bind_to_environ(self, environ: WSGIEnvironment) -> MapAdapter:
         """Bind the URL map to an environ, the uncached way."""

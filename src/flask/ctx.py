@@ -245,8 +245,8 @@ class RequestContext:
         """Match the URL, storing the rule and view args, or the routing
         exception to raise at dispatch."""
         try:
-            result = self.url_adapter.match(return_rule=True)  # type: ignore[union-attr]
-            self.request.url_rule, self.request.view_args = result  # type: ignore[assignment]
+            result = self.app._url_matches.match(self.url_adapter)  # type: ignore[arg-type]
+            self.request.url_rule, self.request.view_args = result
         except HTTPException as e:
             self.request.routing_exception = e
 

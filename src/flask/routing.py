@@ -1,4 +1,5 @@
-"""Binding the URL map to requests, with the per-host work done once.
+"""Binding the URL map to requests and matching them, with repeated work
+done once.
 
 Binding is most of the cost of matching a URL: Werkzeug works out the
 host, scheme, server name and subdomain from the environ on every call.
@@ -11,7 +12,15 @@ from __future__ import annotations
 
 import typing as t
 
+from werkzeug.routing import AnyConverter
+from werkzeug.routing import FloatConverter
+from werkzeug.routing import IntegerConverter
+from werkzeug.routing import Map
 from werkzeug.routing import MapAdapter
+from werkzeug.routing import PathConverter
+from werkzeug.routing import Rule
+from werkzeug.routing import UnicodeConverter
+from werkzeug.routing import UUIDConverter
 from werkzeug.wsgi import get_host
 
 if t.TYPE_CHECKING:  # pragma: no cover
@@ -90,3 +99,78 @@ class _AdapterCache:
             environ["REQUEST_METHOD"],
             _wsgi_str(query) if query is not None else None,
         )
+
+
+#: Converters whose values are immutable and so can be shared between
+#: requests. Other converters (a custom one may return a database row)
+#: are run on every request.
+_VALUE_CONVERTERS = frozenset(
+    {
+        UnicodeConverter,
+        PathConverter,
+        IntegerConverter,
+        FloatConverter,
+        UUIDConverter,
+        AnyConverter,
+    }
+)
+
+_MAX_MATCHES = 1024
+
+
+class _MatchCache:
+    """Remembers successful URL matches per binding, path and method.
+
+    Matching walks Werkzeug's state machine and runs converters; the
+    result for the same URL is the same as long as no rule is added, so it
+    is kept (bounded) and the view arguments copied for each request.
+    Failed matches (404, 405, redirects) are not kept. Adding a rule to the
+    map clears it.
+    """
+
+    def __init__(self, url_map: Map) -> None:
+        self.url_map = url_map
+        self._results: dict[tuple[t.Any, ...], tuple[Rule, dict[str, t.Any]]] = {}
+        # By id: rules compare by value and aren't hashable; they stay in
+        # the map for its lifetime, so ids are not reused.
+        self._cacheable: dict[int, bool] = {}
+        add = url_map.add
+
+        def add_and_forget(rulefactory: t.Any) -> None:
+            add(rulefactory)
+            self._results.clear()
+
+        url_map.add = add_and_forget  # type: ignore[method-assign]
+
+    def match(self, adapter: MapAdapter) -> tuple[Rule, dict[str, t.Any]]:
+        """``adapter.match(return_rule=True)``, from memory when possible."""
+        if type(adapter) is not MapAdapter or adapter.map is not self.url_map:
+            rule, args = adapter.match(return_rule=True)
+            return rule, t.cast(dict[str, t.Any], args)
+        key = (
+            adapter.server_name,
+            adapter.script_name,
+            adapter.subdomain,
+            adapter.url_scheme,
+            adapter.path_info,
+            adapter.default_method,
+        )
+        hit = self._results.get(key)
+        if hit is not None:
+            return hit[0], dict(hit[1])
+        rule, args = adapter.match(return_rule=True)
+        if self._is_cacheable(rule):
+            if len(self._results) >= _MAX_MATCHES:
+                self._results.clear()
+            self._results[key] = (rule, dict(args))
+        return rule, t.cast(dict[str, t.Any], args)
+
+    def _is_cacheable(self, rule: Rule) -> bool:
+        known = self._cacheable.get(id(rule))
+        if known is None:
+            converters = getattr(rule, "_converters", None)
+            known = converters is not None and all(
+                type(c) in _VALUE_CONVERTERS for c in converters.values()
+            )
+            self._cacheable[id(rule)] = known
+        return known
