@@ -41,3 +41,27 @@ def test_response_follows_compact_setting(app: Flask) -> None:
         assert app.json.response({"a": 1}).data == b'{"a":1}\n'
         app.json.compact = False  # type: ignore[attr-defined]
         assert app.json.response({"a": 1}).data == b'{\n  "a": 1\n}\n'
+
+
+def test_tag_registered_for_plain_strings_is_used() -> None:
+    from flask.json.tag import JSONTag
+    from flask.json.tag import TaggedJSONSerializer
+
+    class TagShout(JSONTag):
+        __slots__ = ()
+        key = " shout"
+
+        def check(self, value: t.Any) -> bool:
+            return isinstance(value, str) and value.isupper()
+
+        def to_json(self, value: t.Any) -> t.Any:
+            return value.lower()
+
+        def to_python(self, value: t.Any) -> t.Any:
+            return value.upper()
+
+    serializer = TaggedJSONSerializer()
+    assert serializer.dumps({"a": "HEY"}) == '{"a":"HEY"}'
+    serializer.register(TagShout, index=0)
+    assert serializer.dumps({"a": "HEY"}) == '{"a":{" shout":"hey"}}'
+    assert serializer.loads('{"a":{" shout":"hey"}}') == {"a": "HEY"}

@@ -192,13 +192,16 @@ class TagDateTime(JSONTag):
         return parse_date(value)
 
 
+_PLAIN_JSON = frozenset({str, int, float, bool, type(None)})
+
+
 class TaggedJSONSerializer:
     """Serializes values with tags for the types JSON lacks.
 
     Tags are checked in :attr:`order`; :meth:`register` adds new ones.
     """
 
-    __slots__ = ("tags", "order")
+    __slots__ = ("tags", "order", "_defaults_only")
 
     #: Tag classes registered on every new serializer, in order.
     default_tags = [
@@ -217,6 +220,8 @@ class TaggedJSONSerializer:
         self.order: list[JSONTag] = []
         for cls in self.default_tags:
             self.register(cls)
+        # No built-in tag claims a plain str, int, float, bool or None.
+        self._defaults_only = self.default_tags is TaggedJSONSerializer.default_tags
 
     def register(
         self,
@@ -227,6 +232,7 @@ class TaggedJSONSerializer:
         """Add a tag; ``index`` places it in the check order (default:
         last). A duplicate key is a KeyError unless ``force``."""
         tag = tag_class(self)
+        self._defaults_only = False
         key = tag.key
         if key:
             if not force and key in self.tags:
@@ -239,6 +245,8 @@ class TaggedJSONSerializer:
 
     def tag(self, value: t.Any) -> t.Any:
         """Tag ``value`` with the first tag whose check accepts it."""
+        if type(value) in _PLAIN_JSON and self._defaults_only:
+            return value
         for tag in self.order:
             if tag.check(value):
                 return tag.tag(value)
