@@ -61,10 +61,22 @@ def test_method_and_host_are_part_of_the_match(app: Flask) -> None:
     assert client.get("/r").text == "get"
 
 
-def test_failed_matches_are_not_remembered(app: Flask) -> None:
+def test_remembered_404_turns_into_a_match_when_a_rule_is_added(app: Flask) -> None:
+    client = app.test_client()
+    assert client.get("/late").status_code == 404
+    assert client.get("/late").status_code == 404
+    app.url_map.add(Rule("/late", endpoint="late"))
+    app.view_functions["late"] = lambda: "here now"
+    assert client.get("/late").text == "here now"
+
+
+def test_failed_matches_keep_their_status(app: Flask) -> None:
     app.add_url_rule("/slash/", "slash", lambda: "ok")
     client = app.test_client()
     assert client.get("/slash").status_code == 308
     assert client.get("/slash").status_code == 308
     assert client.get("/missing").status_code == 404
+    assert client.get("/missing").status_code == 404
+    assert client.post("/slash/").status_code == 405
+    assert client.post("/slash/").status_code == 405
     assert client.get("/slash/").text == "ok"

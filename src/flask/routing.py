@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import typing as t
 
+from werkzeug.exceptions import NotFound
 from werkzeug.routing import AnyConverter
 from werkzeug.routing import FloatConverter
 from werkzeug.routing import IntegerConverter
@@ -116,6 +117,7 @@ _VALUE_CONVERTERS = frozenset(
 )
 
 _MAX_MATCHES = 1024
+_NOT_FOUND: t.Any = object()
 
 
 class _MatchCache:
@@ -124,8 +126,8 @@ class _MatchCache:
     Matching walks Werkzeug's state machine and runs converters; the
     result for the same URL is the same as long as no rule is added, so it
     is kept (bounded) and the view arguments copied for each request.
-    Failed matches (404, 405, redirects) are not kept. Adding a rule to the
-    map clears it.
+    A plain 404 is kept too; other failures (405, redirects) are not.
+    Adding a rule to the map clears it.
     """
 
     def __init__(self, url_map: Map) -> None:
@@ -157,13 +159,23 @@ class _MatchCache:
         )
         hit = self._results.get(key)
         if hit is not None:
+            if hit is _NOT_FOUND:
+                raise NotFound()
             return hit[0], dict(hit[1])
-        rule, args = adapter.match(return_rule=True)
+        try:
+            rule, args = adapter.match(return_rule=True)
+        except NotFound as e:
+            if type(e) is NotFound:
+                self._remember(key, _NOT_FOUND)
+            raise
         if self._is_cacheable(rule):
-            if len(self._results) >= _MAX_MATCHES:
-                self._results.clear()
-            self._results[key] = (rule, dict(args))
+            self._remember(key, (rule, dict(args)))
         return rule, t.cast(dict[str, t.Any], args)
+
+    def _remember(self, key: tuple[t.Any, ...], result: t.Any) -> None:
+        if len(self._results) >= _MAX_MATCHES:
+            self._results.clear()
+        self._results[key] = result
 
     def _is_cacheable(self, rule: Rule) -> bool:
         known = self._cacheable.get(id(rule))
