@@ -8,16 +8,19 @@ import hashlib
 import time
 import typing as t
 import weakref
+import zlib
 from datetime import datetime
 from datetime import timedelta
 from datetime import timezone
 
 from itsdangerous import BadData
 from itsdangerous import BadSignature
+from itsdangerous import Serializer
 from itsdangerous import SignatureExpired
 from itsdangerous import Signer
 from itsdangerous import TimestampSigner
 from itsdangerous import URLSafeTimedSerializer
+from itsdangerous.encoding import base64_decode
 from itsdangerous.encoding import want_bytes
 from werkzeug.datastructures import CallbackDict
 
@@ -250,15 +253,16 @@ class _SessionSerializer(URLSafeTimedSerializer):
         )
         hit = verified.get(s)
         if hit is not None:
-            payload, timestamp = hit
+            json_bytes, timestamp = hit
             age = int(time.time()) - timestamp
             if max_age is None or 0 <= age <= max_age:
-                return self.load_payload(payload)
+                # Skip the URL-safe decoding too: the decoded JSON was kept.
+                return Serializer.load_payload(self, json_bytes)
         payload, signed_at = self._unsign(s, max_age)
         result = self.load_payload(payload)
         if len(verified) >= _MAX_VERIFIED:
             verified.clear()
-        verified[s] = (payload, int(signed_at.timestamp()))
+        verified[s] = (_decode_url_safe(payload), int(signed_at.timestamp()))
         return result
 
     def _unsign(self, s: str, max_age: int | None) -> tuple[bytes, datetime]:
@@ -277,6 +281,15 @@ class _SessionSerializer(URLSafeTimedSerializer):
 
 #: Verified cookies remembered per serializer (per app and keys).
 _MAX_VERIFIED = 512
+
+
+def _decode_url_safe(payload: bytes) -> bytes:
+    """The JSON inside a payload that already loaded once: URL-safe
+    base64, zlib-compressed when it starts with a dot (itsdangerous's
+    format)."""
+    if payload.startswith(b"."):
+        return zlib.decompress(base64_decode(payload[1:]))
+    return base64_decode(payload)
 
 
 class SecureCookieSessionInterface(SessionInterface):
