@@ -102,3 +102,23 @@ def test_sessions_are_independent_copies(counter_app: Flask) -> None:
     client.get("/write")
     # The remembered payload is parsed afresh: the first write didn't leak.
     assert _read(counter_app, cookie) == "1"
+
+
+@pytest.mark.parametrize(
+    ("existing", "expected"),
+    [
+        (None, "Cookie"),
+        ("Accept-Encoding", "Accept-Encoding, Cookie"),
+        ("cookie", "cookie"),
+    ],
+)
+def test_vary_cookie_keeps_other_vary_values(
+    app: Flask, existing: str | None, expected: str
+) -> None:
+    @app.get("/")
+    def index() -> t.Any:
+        session["x"] = 1
+        headers = {"Vary": existing} if existing else {}
+        return "ok", headers
+
+    assert app.test_client().get("/").headers["Vary"] == expected

@@ -381,22 +381,21 @@ class SecureCookieSessionInterface(SessionInterface):
     def save_session(
         self, app: Flask, session: SessionMixin, response: Response
     ) -> None:
-        # ``Vary: Cookie`` when the session was read or the cookie changes;
-        # added once, as each ``response.vary`` access reparses the header.
+        # ``Vary: Cookie`` when the session was read or the cookie changes.
         if not session:
             # An emptied session deletes its cookie.
             if session.modified:
                 response.delete_cookie(
                     self.get_cookie_name(app), **self._cookie_options(app)
                 )
-                response.vary.add("Cookie")
+                _vary_on_cookie(response)
             elif session.accessed:
-                response.vary.add("Cookie")
+                _vary_on_cookie(response)
             return
 
         if not self.should_set_cookie(app, session):
             if session.accessed:
-                response.vary.add("Cookie")
+                _vary_on_cookie(response)
             return
 
         expires = self.get_expiration_time(app, session)
@@ -407,4 +406,13 @@ class SecureCookieSessionInterface(SessionInterface):
             expires=expires,
             **self._cookie_options(app),
         )
+        _vary_on_cookie(response)
+
+
+def _vary_on_cookie(response: Response) -> None:
+    """Add ``Cookie`` to the ``Vary`` header; without parsing a header set
+    when there is no ``Vary`` yet (the common case)."""
+    if response.headers.getlist("Vary"):
         response.vary.add("Cookie")
+    else:
+        response.headers["Vary"] = "Cookie"
