@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test unit conformance lint bench clean
+.PHONY: run test unit conformance lint bench load clean
 
 # The extensions are installed with a constraint pinning `flask` to this
 # checkout, so pip never brings in another Flask; then the package is
@@ -36,6 +36,11 @@ lint: $(STAMP)
 	$(BIN)/ruff check src tests
 	$(BIN)/ruff format --check src tests
 	$(BIN)/mypy
+
+# The long load test: gunicorn with 2 workers serving Flaskr, 40k requests,
+# worker memory compared between the first and last 10k (loopback only).
+load: $(STAMP)
+	FLASK_LOAD_REQUESTS=40000 $(BIN)/python -m pytest -q tests/deploy/test_load.py -s
 
 # In-process, HTTP (gunicorn + wrk) and footprint benchmarks against Flask
 # 3.1.3 installed in a throwaway virtualenv under .bench/.

@@ -1,0 +1,409 @@
+"""Helpers for the deployment tests: a Flaskr site on disk (settings file with
+a real SECRET_KEY, initialised SQLite database), real WSGI servers run as
+subprocesses on free loopback ports, an HTTP client with a cookie jar, and
+process inspection through /proc.
+
+Everything is bounded: servers must answer within ``READY_TIMEOUT`` seconds,
+every HTTP request has a timeout, and stopping a server escalates from
+SIGTERM to SIGKILL after ``STOP_TIMEOUT`` seconds."""
+
+from __future__ import annotations
+
+import dataclasses
+import http.cookiejar
+import os
+import secrets
+import signal
+import socket
+import subprocess
+import sys
+import time
+import typing as t
+import urllib.error
+import urllib.parse
+import urllib.request
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[2]
+FLASKR_PROJECT = REPO / "examples" / "flaskr"
+HOST = "127.0.0.1"
+READY_TIMEOUT = 90.0  # the machine is shared and busy: generous, but bounded
+STOP_TIMEOUT = 15.0
+REQUEST_TIMEOUT = 30.0
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind((HOST, 0))
+        return int(s.getsockname()[1])
+
+
+def clean_env(extra: t.Mapping[str, str]) -> dict[str, str]:
+    """The test process's environment without FLASK*/PYTHONPATH settings."""
+    env = {
+        k: v for k, v in os.environ.items() if not k.startswith(("FLASK", "PYTHONPATH"))
+    }
+    env.update(extra)
+    return env
+
+
+# -- a Flaskr site ------------------------------------------------------------
+
+
+@dataclasses.dataclass
+class FlaskrSite:
+    """Configuration shared by every server of one deployment: the settings
+    file (``FLASKR_SETTINGS``) with the SECRET_KEY and the database file."""
+
+    directory: Path
+    settings: Path
+    database: Path
+    secret_key: str
+    username: str = "admin"
+    password: str = "default"
+
+    @property
+    def env(self) -> dict[str, str]:
+        return clean_env(
+            {
+                "FLASKR_SETTINGS": str(self.settings),
+                "FLASKR_DATABASE": str(self.database),
+            }
+        )
+
+
+def make_flaskr_site(directory: Path) -> FlaskrSite:
+    """Write a settings file with a random SECRET_KEY and create the database
+    with ``flask --app flaskr init-db``, as a deployment would."""
+    directory.mkdir(parents=True, exist_ok=True)
+    secret_key = secrets.token_hex(32)
+    settings = directory / "settings.py"
+    settings.write_text(f"SECRET_KEY = {secret_key!r}\n")
+    site = FlaskrSite(directory, settings, directory / "flaskr.db", secret_key)
+    result = subprocess.run(
+        [sys.executable, "-m", "flask", "--app", "flaskr", "init-db"],
+        cwd=FLASKR_PROJECT,
+        env=site.env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert site.database.exists()
+    return site
+
+
+# -- servers ------------------------------------------------------------------
+
+
+def gunicorn_argv(
+    port: int,
+    *,
+    workers: int = 2,
+    access_log: Path | None = None,
+    app: str = "flaskr:create_app()",
+    pythonpath: Path | None = None,
+) -> list[str]:
+    """``gunicorn -w 2 -b 127.0.0.1:PORT --chdir examples/flaskr
+    'flaskr:create_app()'``, as docs/deployment.md shows it."""
+    argv = [
+        sys.executable,
+        "-m",
+        "gunicorn",
+        "--workers",
+        str(workers),
+        "--worker-class",
+        "sync",
+        "--bind",
+        f"{HOST}:{port}",
+        "--chdir",
+        str(FLASKR_PROJECT),
+        # gunicorn 27 opens a control socket in ~/.gunicorn by default;
+        # several servers at once (tests, benchmarks) must not share it.
+        "--no-control-socket",
+        "--graceful-timeout",
+        "5",
+        "--timeout",
+        "60",
+    ]
+    if access_log is not None:
+        # %(p)s is the pid of the worker that served the request.
+        argv += [
+            "--access-logfile",
+            str(access_log),
+            "--access-logformat",
+            '%(p)s "%(r)s" %(s)s',
+        ]
+    if pythonpath is not None:
+        argv += ["--pythonpath", str(pythonpath)]
+    return argv + [app]
+
+
+def waitress_argv(port: int) -> list[str]:
+    """``waitress-serve --listen=127.0.0.1:PORT --call flaskr:create_app``
+    run from examples/flaskr (waitress adds the current directory to
+    sys.path)."""
+    return [
+        sys.executable,
+        "-m",
+        "waitress",
+        f"--listen={HOST}:{port}",
+        "--threads=4",
+        "--call",
+        "flaskr:create_app",
+    ]
+
+
+class Server:
+    """A WSGI server subprocess. ``start()`` picks a free port (retrying if
+    another process grabs it first) and waits until the server answers;
+    ``stop()`` terminates it and everything it forked."""
+
+    def __init__(
+        self,
+        name: str,
+        argv: t.Callable[[int], list[str]],
+        *,
+        cwd: Path,
+        env: t.Mapping[str, str],
+        log_path: Path,
+        ready_path: str = "/static/style.css",
+    ) -> None:
+        self.name = name
+        self._argv = argv
+        self.cwd = cwd
+        self.env = dict(env)
+        self.log_path = log_path
+        self.ready_path = ready_path
+        self.proc: subprocess.Popen[bytes] | None = None
+        self.port = 0
+        self._seen_children: dict[int, str | None] = {}
+
+    @property
+    def url(self) -> str:
+        return f"http://{HOST}:{self.port}"
+
+    @property
+    def pid(self) -> int:
+        assert self.proc is not None
+        return self.proc.pid
+
+    def log(self) -> str:
+        try:
+            return self.log_path.read_text(errors="replace")
+        except FileNotFoundError:
+            return ""
+
+    def start(self, attempts: int = 3) -> Server:
+        for _ in range(attempts):
+            self.port = free_port()
+            with open(self.log_path, "ab") as log:
+                self.proc = subprocess.Popen(
+                    self._argv(self.port),
+                    cwd=self.cwd,
+                    env=self.env,
+                    stdin=subprocess.DEVNULL,
+                    stdout=log,
+                    stderr=subprocess.STDOUT,
+                )
+            if self._wait_ready():
+                return self
+            self.stop()
+            if "Address already in use" not in self.log():
+                break
+        raise AssertionError(f"{self.name} did not start; its output:\n{self.log()}")
+
+    def _wait_ready(self) -> bool:
+        assert self.proc is not None
+        deadline = time.monotonic() + READY_TIMEOUT
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                return False
+            try:
+                with urllib.request.urlopen(
+                    self.url + self.ready_path, timeout=5
+                ) as rv:
+                    rv.read()
+                    if rv.status == 200:
+                        return True
+            except (urllib.error.URLError, OSError):
+                pass
+            time.sleep(0.1)
+        return False
+
+    def children(self) -> list[int]:
+        """Pids of the server's child processes (gunicorn's workers)."""
+        kids = sorted(children_of(self.pid)) if self.proc is not None else []
+        for kid in kids:
+            self._seen_children.setdefault(kid, start_time(kid))
+        return kids
+
+    def wait_children(self, count: int, timeout: float = READY_TIMEOUT) -> list[int]:
+        deadline = time.monotonic() + timeout
+        while True:
+            kids = self.children()
+            if len(kids) >= count or time.monotonic() > deadline:
+                return kids
+            time.sleep(0.1)
+
+    def stop(self) -> None:
+        if self.proc is None:
+            return
+        if self.proc.poll() is None:
+            self.children()  # remember the workers in case SIGKILL is needed
+            self.proc.terminate()
+            try:
+                self.proc.wait(timeout=STOP_TIMEOUT)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait(timeout=STOP_TIMEOUT)
+        # Workers of a killed master would linger: end the ones we saw, by pid,
+        # if they are still alive and still the same processes (start time).
+        deadline = time.monotonic() + STOP_TIMEOUT
+        for pid, started in sorted(self._seen_children.items()):
+            if started is None:
+                continue
+            while start_time(pid) == started and time.monotonic() < deadline:
+                time.sleep(0.05)
+            if start_time(pid) == started:
+                try:
+                    os.kill(pid, signal.SIGKILL)
+                except ProcessLookupError:
+                    pass
+        self._seen_children.clear()
+        self.proc = None
+
+
+# -- /proc ----------------------------------------------------------------------
+
+
+def _stat_fields(pid: int) -> list[str] | None:
+    try:
+        data = Path(f"/proc/{pid}/stat").read_text()
+    except (FileNotFoundError, ProcessLookupError, PermissionError):
+        return None
+    # The command name is in parentheses and may contain spaces.
+    return data[data.rindex(")") + 2 :].split()
+
+
+def is_alive(pid: int) -> bool:
+    fields = _stat_fields(pid)
+    return fields is not None and fields[0] != "Z"
+
+
+def start_time(pid: int) -> str | None:
+    """The process's start time (clock ticks after boot) while it is alive,
+    else None: with the pid it identifies one process even if pids wrap."""
+    fields = _stat_fields(pid)
+    if fields is None or fields[0] == "Z":
+        return None
+    return fields[19]  # field 22 of /proc/<pid>/stat
+
+
+def children_of(pid: int) -> set[int]:
+    """Live child pids, from /proc/<pid>/task/*/children when the kernel has
+    it, else by scanning /proc/*/stat for the parent pid."""
+    kids: set[int] = set()
+    tasks = Path(f"/proc/{pid}/task")
+    found_file = False
+    try:
+        for task in tasks.iterdir():
+            path = task / "children"
+            if path.exists():
+                found_file = True
+                kids.update(int(p) for p in path.read_text().split())
+    except FileNotFoundError:
+        return set()
+    if not found_file:
+        for entry in Path("/proc").iterdir():
+            if entry.name.isdigit():
+                fields = _stat_fields(int(entry.name))
+                if fields is not None and int(fields[1]) == pid:
+                    kids.add(int(entry.name))
+    return {k for k in kids if is_alive(k)}
+
+
+def rss_kib(pid: int) -> int:
+    """Resident set size from /proc/<pid>/status, in KiB."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1])
+    raise AssertionError(f"no VmRSS for pid {pid}")
+
+
+# -- an HTTP client with a cookie jar -------------------------------------------
+
+
+@dataclasses.dataclass
+class Reply:
+    status: int
+    headers: t.Any  # email.message.Message
+    body: bytes
+
+    @property
+    def text(self) -> str:
+        return self.body.decode("utf-8", "replace")
+
+
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args: t.Any, **kwargs: t.Any) -> None:
+        return None  # hand 3xx back to the caller instead of following it
+
+
+class Browser:
+    """A user agent: one cookie jar, a fresh TCP connection per request
+    (urllib sends ``Connection: close``), redirects returned, not followed."""
+
+    def __init__(self, base_url: str, timeout: float = REQUEST_TIMEOUT) -> None:
+        self.base_url = base_url
+        self.timeout = timeout
+        self.jar = http.cookiejar.CookieJar()
+        self.opener = urllib.request.build_opener(
+            urllib.request.HTTPCookieProcessor(self.jar), _NoRedirect()
+        )
+
+    def request(
+        self,
+        method: str,
+        path: str,
+        form: t.Mapping[str, str] | None = None,
+        headers: t.Mapping[str, str] | None = None,
+        base_url: str | None = None,
+    ) -> Reply:
+        data = None if form is None else urllib.parse.urlencode(form).encode()
+        req = urllib.request.Request(
+            (base_url or self.base_url) + path,
+            data=data,
+            method=method,
+            headers=dict(headers or {}),
+        )
+        try:
+            with self.opener.open(req, timeout=self.timeout) as rv:
+                return Reply(rv.status, rv.headers, rv.read())
+        except urllib.error.HTTPError as err:
+            try:
+                return Reply(err.code, err.headers, err.read())
+            finally:
+                err.close()
+
+    def get(self, path: str, **kwargs: t.Any) -> Reply:
+        return self.request("GET", path, **kwargs)
+
+    def post(self, path: str, form: t.Mapping[str, str], **kwargs: t.Any) -> Reply:
+        return self.request("POST", path, form=form, **kwargs)
+
+    def cookie(self, name: str) -> str | None:
+        for c in self.jar:
+            if c.name == name:
+                return c.value
+        return None
+
+    def login(self, site: FlaskrSite, **kwargs: t.Any) -> Reply:
+        return self.post(
+            "/login", {"username": site.username, "password": site.password}, **kwargs
+        )
+
+
+def logged_in(page: str) -> bool:
+    """Flaskr's layout links to /logout only for a logged-in session."""
+    return '/logout">log out</a>' in page
