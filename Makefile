@@ -21,7 +21,7 @@ $(STAMP): pyproject.toml requirements/extensions.txt
 run: $(STAMP)
 	$(BIN)/python examples/serve.py
 
-test: unit conformance
+test: lint unit conformance
 
 # The browser test needs Debian's chromium; the script installs it when it
 # can and says so when it can't (the test then skips with that reason).
@@ -33,8 +33,8 @@ conformance: $(STAMP)
 	$(BIN)/python conformance/run.py
 
 lint: $(STAMP)
-	$(BIN)/ruff check src tests
-	$(BIN)/ruff format --check src tests
+	$(BIN)/ruff check src tests examples conformance bench
+	$(BIN)/ruff format --check src tests examples conformance bench
 	$(BIN)/mypy
 
 # The long load test: gunicorn with 2 workers serving Flaskr, 40k requests,

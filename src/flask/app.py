@@ -647,7 +647,7 @@ class Flask(App):
                 if headers is None:
                     # Werkzeug would look for a Content-Type first; there's none.
                     rv = self.response_class(
-                        rv,  # type: ignore[arg-type]
+                        rv,
                         status=status,
                         content_type=_default_content_type(self.response_class),
                     )

@@ -37,7 +37,6 @@ class ConfigAttribute(t.Generic[T]):
         obj.config[self.__name__] = value
 
 
-
 class Config(dict):  # type: ignore[type-arg]
     """A dict of configuration values with loaders that take only
     uppercase keys, from objects, Python files, data files, mappings

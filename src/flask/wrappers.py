@@ -260,7 +260,7 @@ def _renders_like_base(e: HTTPException) -> bool:
     """Whether ``e``'s page depends only on its class, code and
     description: not given to the instance, and the class keeps Werkzeug's
     stock rendering."""
-    return "description" not in e.__dict__ and _stock_page_class(type(e))
+    return "description" not in e.__dict__ and _stock_page_class(type(e))  # type: ignore[arg-type]
 
 
 @cache
