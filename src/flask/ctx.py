@@ -131,6 +131,8 @@ class AppContext:
         self.url_adapter = app.create_url_adapter(None)
         self.g: _AppCtxGlobals = app.app_ctx_globals_class()
         self._cv_tokens: list[contextvars.Token[AppContext]] = []
+        #: Streams still to run in this context: teardown waits for them.
+        self._held = 0
 
     def push(self) -> None:
         """Bind this context to the current context (thread, task, greenlet)."""
@@ -141,7 +143,7 @@ class AppContext:
     def pop(self, exc: BaseException | None = _sentinel) -> None:  # type: ignore[assignment]
         """Unbind this context, running teardown functions on the last pop."""
         try:
-            if len(self._cv_tokens) == 1:
+            if len(self._cv_tokens) == 1 and not self._held:
                 if exc is _sentinel:
                     exc = sys.exc_info()[1]
                 self.app.do_teardown_appcontext(exc)
@@ -206,6 +208,8 @@ class RequestContext:
         self.flashes: list[tuple[str, str]] | None = None
         self._opened_session: SessionMixin | None = session
         self._after_request_functions: list[ft.AfterRequestCallable[t.Any]] = []
+        #: Streams still to run in this context: teardown waits for them.
+        self._held = 0
         self._cv_tokens: list[
             tuple[contextvars.Token[RequestContext], AppContext | None]
         ] = []
@@ -270,7 +274,7 @@ class RequestContext:
     def pop(self, exc: BaseException | None = _sentinel) -> None:  # type: ignore[assignment]
         """Pop this context; on the last pop run teardown functions, close
         the request and pop the app context pushed with it."""
-        clear_request = len(self._cv_tokens) == 1
+        clear_request = len(self._cv_tokens) == 1 and not self._held
         try:
             if clear_request:
                 if exc is _sentinel:

@@ -13,6 +13,8 @@ from functools import update_wrapper
 
 import werkzeug.utils
 from werkzeug.exceptions import abort as _wz_abort
+from werkzeug.exceptions import NotFound
+from werkzeug.security import safe_join
 from werkzeug.utils import redirect as _wz_redirect
 from werkzeug.wrappers import Response as BaseResponse
 
@@ -79,15 +81,28 @@ def stream_with_context(
                 " context is active, such as in a view function."
             )
         app_ctx = _cv_app.get()
-        # Priming runs to here, recording the contexts. They are pushed
-        # when iteration starts, in the context that iterates: an async
-        # view primes inside its own task's context.
-        yield None
+        # Priming runs to here: the contexts are recorded and held, so the
+        # pop after the view returns defers teardown to the stream's end.
+        # They are pushed when iteration starts, in the context that
+        # iterates: an async view primes inside its own task's context.
+        req_ctx._held += 1
+        app_ctx._held += 1
+        try:
+            yield None
+        except GeneratorExit:
+            # Closed before it was read: tear down now.
+            req_ctx._held -= 1
+            app_ctx._held -= 1
+            with app_ctx, req_ctx:
+                pass
+            raise
         # The app context first, so the request context reuses it.
         with app_ctx, req_ctx:
             try:
                 yield from gen
             finally:
+                req_ctx._held -= 1
+                app_ctx._held -= 1
                 close = getattr(gen, "close", None)
                 if close is not None:
                     close()
@@ -222,11 +237,28 @@ def send_from_directory(
     path: os.PathLike[str] | str,
     **kwargs: t.Any,
 ) -> Response:
-    """Send ``path`` from ``directory``, refusing paths that leave it
-    (404). Other arguments go to :func:`send_file`."""
+    """Send ``path`` from ``directory``; a 404 for paths that leave it,
+    including through a symlink pointing outside it. Other arguments go
+    to :func:`send_file`."""
+    kwargs = _prepare_send_file_kwargs(**kwargs)
+    _refuse_escaping_symlinks(directory, path, kwargs["_root_path"])
     return werkzeug.utils.send_from_directory(  # type: ignore[return-value]
-        directory, path, **_prepare_send_file_kwargs(**kwargs)
+        directory, path, **kwargs
     )
+
+
+def _refuse_escaping_symlinks(
+    directory: os.PathLike[str] | str, path: os.PathLike[str] | str, root: str
+) -> None:
+    """404 unless the resolved file lies inside the resolved directory.
+    Werkzeug's ``safe_join`` checks the path's text only."""
+    joined = safe_join(os.fspath(directory), os.fspath(path))
+    if joined is None or "\x00" in joined:
+        raise NotFound()
+    folder = os.path.realpath(os.path.join(root, directory))
+    target = os.path.realpath(os.path.join(root, joined))
+    if target != folder and not target.startswith(folder + os.sep):
+        raise NotFound()
 
 
 def get_root_path(import_name: str) -> str:

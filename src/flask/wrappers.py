@@ -7,12 +7,16 @@ import typing as t
 from functools import cache
 from urllib.parse import unquote
 
+from werkzeug.datastructures import FileStorage
 from werkzeug.datastructures import MultiDict
 from werkzeug.exceptions import BadRequest
 from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.formparser import FormDataParser
+from werkzeug.utils import cached_property
 from werkzeug.wrappers import Request as RequestBase
 from werkzeug.wrappers import Response as ResponseBase
+from werkzeug.wsgi import LimitedStream
 
 from . import json
 from .globals import _cv_app
@@ -56,6 +60,29 @@ def _parse_urlencoded_fields(body: str) -> list[tuple[str, str]]:
             name, _, value = field.partition("=")
             items.append((_unquote_field(name), _unquote_field(value)))
     return items
+
+
+class _MaxLengthStream(LimitedStream):
+    """A body of unknown length (chunked) limited to ``MAX_CONTENT_LENGTH``:
+    Werkzeug's stops quietly at the limit, handing the view a truncated
+    body; this one raises 413 when more data follows."""
+
+    _checked = False
+
+    def __init__(self, stream: t.IO[bytes], limit: int) -> None:
+        super().__init__(stream, limit, is_max=True)
+
+    def readinto(self, b: bytearray) -> int | None:  # type: ignore[override]
+        size = super().readinto(b)
+        if self.is_exhausted and not self._checked:
+            self._checked = True
+            try:
+                more = self._stream.read(1)
+            except (OSError, ValueError):
+                more = b""
+            if more:
+                raise RequestEntityTooLarge()
+        return size
 
 
 class Request(RequestBase):
@@ -118,6 +145,16 @@ class Request(RequestBase):
     def max_form_parts(self, value: int | None) -> None:
         self._max_form_parts = value
 
+    @cached_property
+    def stream(self) -> t.IO[bytes]:
+        """The body stream, limited to :attr:`max_content_length`; a body
+        sent without a length that goes past it is a 413, not cut short."""
+        stream: t.IO[bytes] = RequestBase.stream.fget(self)  # type: ignore[attr-defined]
+        limit = self.max_content_length
+        if limit is not None and "wsgi.input_terminated" in self.environ:
+            return _MaxLengthStream(self.environ["wsgi.input"], limit)  # type: ignore[return-value]
+        return stream
+
     @property
     def endpoint(self) -> str | None:
         """The endpoint that matched the request, or None."""
@@ -141,8 +178,26 @@ class Request(RequestBase):
             return []
         return _split_blueprint_path(name)
 
+    def _get_file_stream(
+        self,
+        total_content_length: int | None,
+        content_type: str | None,
+        filename: str | None = None,
+        content_length: int | None = None,
+    ) -> t.IO[bytes]:
+        stream = super()._get_file_stream(
+            total_content_length, content_type, filename, content_length
+        )
+        # Recorded so a file whose part failed to parse can be closed.
+        self.__dict__.setdefault("_opened_files", []).append(stream)
+        return stream
+
     def _load_form_data(self) -> None:
-        super()._load_form_data()
+        try:
+            super()._load_form_data()
+        finally:
+            self._close_unused_files()
+        self._drop_nameless_fields()
         # In debug mode, explain a file field read through ``form`` when the
         # form was not sent as multipart.
         ctx = _cv_app.get(None)
@@ -155,6 +210,32 @@ class Request(RequestBase):
             from .debughelpers import attach_enctype_error_multidict
 
             attach_enctype_error_multidict(self)
+
+    def _close_unused_files(self) -> None:
+        """Close the files of parts that didn't make it into ``files``
+        (the body failed to parse, or hit a limit, mid-file)."""
+        opened = self.__dict__.pop("_opened_files", None)
+        if not opened:
+            return
+        files = self.__dict__.get("files")
+        kept = {id(f.stream) for _, f in files.items(multi=True)} if files else set()
+        for stream in opened:
+            if id(stream) not in kept:
+                stream.close()
+
+    def _drop_nameless_fields(self) -> None:
+        """Drop multipart parts sent without a name (which every part must
+        have): Werkzeug keeps them under the key None, which breaks code
+        expecting string keys."""
+        for attr in ("form", "files"):
+            data = self.__dict__.get(attr)
+            if data is not None and None in data:
+                for value in data.getlist(None):
+                    if isinstance(value, FileStorage):
+                        value.close()
+                self.__dict__[attr] = type(data)(
+                    (k, v) for k, v in data.items(multi=True) if k is not None
+                )
 
     def on_json_loading_failed(self, e: ValueError | None) -> t.Any:
         """Raise a 400 for malformed JSON; with the parse error in debug."""
