@@ -62,10 +62,12 @@ from .globals import g
 from .globals import request
 from .globals import request_ctx
 from .globals import session
+from .helpers import _max_age_seconds
+from .helpers import _open_resource
+from .helpers import _send_static_file
 from .helpers import get_debug_flag
 from .helpers import get_flashed_messages
 from .helpers import get_load_dotenv
-from .helpers import send_from_directory
 from .routing import _AdapterCache
 from .routing import _MatchCache
 from .sansio.app import App
@@ -208,32 +210,17 @@ class Flask(App):
     def get_send_file_max_age(self, filename: str | None) -> int | None:
         """The ``max_age`` for :func:`send_file`: ``SEND_FILE_MAX_AGE_DEFAULT``
         in seconds, or None (conditional requests, no cache lifetime)."""
-        value = self.config["SEND_FILE_MAX_AGE_DEFAULT"]
-        if value is None:
-            return None
-        if isinstance(value, timedelta):
-            return int(value.total_seconds())
-        return value  # type: ignore[no-any-return]
+        return _max_age_seconds(self.config["SEND_FILE_MAX_AGE_DEFAULT"])
 
     def send_static_file(self, filename: str) -> Response:
         """The view of the static route: a file of ``static_folder``."""
-        if not self.has_static_folder:
-            raise RuntimeError("'static_folder' must be set to serve static_files.")
-        max_age = self.get_send_file_max_age(filename)
-        return send_from_directory(
-            t.cast(str, self.static_folder), filename, max_age=max_age
-        )
+        return _send_static_file(self, filename)
 
     def open_resource(
         self, resource: str, mode: str = "rb", encoding: str | None = None
     ) -> t.IO[t.AnyStr]:
         """Open a file relative to :attr:`root_path`, for reading only."""
-        if mode not in {"r", "rt", "rb"}:
-            raise ValueError("Resources can only be opened for reading.")
-        path = os.path.join(self.root_path, resource)
-        if mode == "rb":
-            return open(path, mode)
-        return open(path, mode, encoding=encoding)
+        return _open_resource(self.root_path, resource, mode, encoding)
 
     def open_instance_resource(
         self, resource: str, mode: str = "rb", encoding: str | None = "utf-8"

@@ -8,6 +8,7 @@ import os
 import sys
 import typing as t
 from datetime import datetime
+from datetime import timedelta
 from functools import cache
 from functools import update_wrapper
 
@@ -259,6 +260,33 @@ def _refuse_escaping_symlinks(
     target = os.path.realpath(os.path.join(root, joined))
     if target != folder and not target.startswith(folder + os.sep):
         raise NotFound()
+
+
+def _max_age_seconds(value: timedelta | int | None) -> int | None:
+    """``SEND_FILE_MAX_AGE_DEFAULT`` as seconds (None stays None)."""
+    if isinstance(value, timedelta):
+        return int(value.total_seconds())
+    return value
+
+
+def _send_static_file(owner: t.Any, filename: str) -> Response:
+    """The static route's view for an app or a blueprint ``owner``."""
+    if not owner.has_static_folder:
+        raise RuntimeError("'static_folder' must be set to serve static_files.")
+    max_age = owner.get_send_file_max_age(filename)
+    return send_from_directory(owner.static_folder, filename, max_age=max_age)
+
+
+def _open_resource(
+    root_path: str, resource: str, mode: str, encoding: str | None
+) -> t.IO[t.Any]:
+    """Open ``resource`` under ``root_path`` for reading only."""
+    if mode not in {"r", "rt", "rb"}:
+        raise ValueError("Resources can only be opened for reading.")
+    path = os.path.join(root_path, resource)
+    if mode == "rb":
+        return open(path, mode)
+    return open(path, mode, encoding=encoding)
 
 
 def get_root_path(import_name: str) -> str:
