@@ -7,6 +7,7 @@ import typing as t
 from functools import cache
 from urllib.parse import unquote
 
+import werkzeug.urls  # noqa: F401  (registers the "werkzeug.url_quote" error handler)
 from werkzeug.datastructures import FileStorage
 from werkzeug.datastructures import MultiDict
 from werkzeug.exceptions import BadRequest
@@ -62,6 +63,16 @@ def _parse_urlencoded_fields(body: str) -> list[tuple[str, str]]:
     return items
 
 
+def _escape_invalid_utf8(raw: bytes) -> bytes:
+    """Percent-escape the bytes of a query string that aren't UTF-8, so
+    ``a=\\xff`` reads like ``a=%FF`` instead of failing to decode (a 500)."""
+    try:
+        raw.decode()
+    except UnicodeDecodeError:
+        return raw.decode(errors="werkzeug.url_quote").encode()
+    return raw
+
+
 class _MaxLengthStream(LimitedStream):
     """A body of unknown length (chunked) limited to ``MAX_CONTENT_LENGTH``:
     Werkzeug's stops quietly at the limit, handing the view a truncated
@@ -98,6 +109,16 @@ class Request(RequestBase):
     view_args: dict[str, t.Any] | None = None
     #: The routing error raised at dispatch, if matching failed.
     routing_exception: HTTPException | None = None
+
+    def __init__(
+        self,
+        environ: WSGIEnvironment,
+        populate_request: bool = True,
+        shallow: bool = False,
+    ) -> None:
+        super().__init__(environ, populate_request, shallow)
+        if not self.query_string.isascii():
+            self.query_string = _escape_invalid_utf8(self.query_string)
 
     _max_content_length: int | None = None
     _max_form_memory_size: int | None = None
