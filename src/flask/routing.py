@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import typing as t
 
+from werkzeug.exceptions import BadRequest
 from werkzeug.exceptions import NotFound
 from werkzeug.routing import AnyConverter
 from werkzeug.routing import FloatConverter
@@ -56,8 +57,8 @@ class _AdapterCache:
     def bind(
         self, environ: WSGIEnvironment, trusted_hosts: list[str] | None
     ) -> MapAdapter:
-        """The adapter for ``environ``; a 400 for an untrusted or invalid
-        host (raised by Werkzeug as ``SecurityError``/``BadHost``)."""
+        """The adapter for ``environ``; a 400 for an untrusted, malformed or
+        empty host."""
         config = self.app.config
         key = (
             environ.get("HTTP_HOST"),
@@ -74,7 +75,10 @@ class _AdapterCache:
         binding = self._bindings.get(key)
         if binding is None:
             # Validates the host against trusted_hosts (a 400 if not).
-            get_host(environ, trusted_hosts)
+            if not get_host(environ, trusted_hosts):
+                # Werkzeug gives "" for a malformed Host; URLs built from it
+                # ("http:///...") would be broken, so refuse it.
+                raise BadRequest("The Host header is missing or invalid.")
             adapter = self._bind_uncached(environ)
             binding = (
                 adapter.server_name,
