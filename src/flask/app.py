@@ -603,6 +603,10 @@ class Flask(App):
         (streamed), a WSGI callable, or a tuple ``(body, status)``,
         ``(body, headers)`` or ``(body, status, headers)``.
         """
+        if type(rv) is str:  # the common case, first
+            return self.response_class(
+                rv, content_type=_default_content_type(self.response_class)
+            )
         status: int | str | None = None
         headers: ft.HeadersValue | None = None
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextvars
 import sys
 import typing as t
+from functools import cached_property
 from functools import update_wrapper
 from types import TracebackType
 
@@ -18,6 +19,7 @@ from .signals import appcontext_pushed
 
 if t.TYPE_CHECKING:  # pragma: no cover
     from _typeshed.wsgi import WSGIEnvironment
+    from werkzeug.routing import MapAdapter
 
     from .app import Flask
     from .sessions import SessionInterface
@@ -128,11 +130,16 @@ class AppContext:
 
     def __init__(self, app: Flask) -> None:
         self.app = app
-        self.url_adapter = app.create_url_adapter(None)
         self.g: _AppCtxGlobals = app.app_ctx_globals_class()
         self._cv_tokens: list[contextvars.Token[AppContext]] = []
         #: Streams still to run in this context: teardown waits for them.
         self._held = 0
+
+    @cached_property
+    def url_adapter(self) -> MapAdapter | None:
+        """The URL adapter for building URLs outside a request (needs
+        ``SERVER_NAME``); made on first use."""
+        return self.app.create_url_adapter(None)
 
     def push(self) -> None:
         """Bind this context to the current context (thread, task, greenlet)."""
@@ -170,6 +177,9 @@ class AppContext:
         self.pop(exc_value)
 
 
+_lazy_interfaces: dict[type[SessionInterface], bool] = {}
+
+
 def _opens_lazily(interface: SessionInterface) -> bool:
     """Whether the session may be opened on first use instead of on push.
 
@@ -177,7 +187,12 @@ def _opens_lazily(interface: SessionInterface) -> bool:
     it late or never gives the same response, and with a cookie sent the
     session is opened before saving. Custom interfaces are opened eagerly.
     """
-    return getattr(interface, "_open_lazily", False) is True
+    cls = type(interface)
+    try:
+        return _lazy_interfaces[cls]
+    except KeyError:
+        lazy = _lazy_interfaces[cls] = getattr(interface, "_open_lazily", False) is True
+        return lazy
 
 
 class RequestContext:
