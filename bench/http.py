@@ -106,6 +106,9 @@ class Server:
             f"{HOST}:{self.port}",
             "--log-level",
             "warning",
+            # gunicorn 27 opens ~/.gunicorn/gunicorn.ctl by default; two
+            # masters of one user would clash on it.
+            "--no-control-socket",
             "--chdir",
             os.fspath(HERE / "apps"),
             "hello:app",
