@@ -170,6 +170,8 @@ class Request(RequestBase):
     def stream(self) -> t.IO[bytes]:
         """The body stream, limited to :attr:`max_content_length`; a body
         sent without a length that goes past it is a 413, not cut short."""
+        # Werkzeug's first: it refuses a shallow request and a declared
+        # Content-Length over the limit (413) before anything is read.
         stream: t.IO[bytes] = RequestBase.stream.fget(self)  # type: ignore[attr-defined]
         limit = self.max_content_length
         if limit is not None and "wsgi.input_terminated" in self.environ:
