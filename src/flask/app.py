@@ -47,7 +47,6 @@ from werkzeug.routing import RoutingException
 from werkzeug.routing import Rule
 from werkzeug.serving import is_running_from_reloader
 from werkzeug.utils import cached_property
-from werkzeug.utils import get_content_type
 from werkzeug.wrappers import Response as BaseResponse
 
 from . import cli
@@ -81,6 +80,8 @@ from .signals import request_started
 from .signals import request_tearing_down
 from .templating import _default_template_ctx_processor
 from .templating import Environment
+from .wrappers import _default_content_type
+from .wrappers import _text_response
 from .wrappers import Request
 from .wrappers import Response
 
@@ -376,6 +377,16 @@ class Flask(App):
             )
         return None
 
+    def _makes_request_lazily(self) -> bool:
+        """Whether a request context may make its request object on first
+        use (views that never read ``request`` don't pay for it): when the
+        request class keeps Flask's constructor and URL adapters are made
+        the stock way, both of which could do something at creation."""
+        return (
+            self.request_class.__init__ is Request.__init__
+            and type(self).create_url_adapter is Flask.create_url_adapter
+        )
+
     @cached_property
     def _url_adapters(self) -> _AdapterCache:
         return _AdapterCache(self, self._bind_to_environ)
@@ -554,16 +565,20 @@ class Flask(App):
     def dispatch_request(self) -> ft.ResponseReturnValue:
         """Call the matched view with the URL's values; answer OPTIONS
         automatically; raise the routing error if matching failed."""
-        req = _cv_request.get().request
-        if req.routing_exception is not None:
-            self.raise_routing_exception(req)
-        rule: Rule = req.url_rule  # type: ignore[assignment]
-        if (
-            getattr(rule, "provide_automatic_options", False)
-            and req.method == "OPTIONS"
-        ):
+        ctx = _cv_request.get()
+        match = ctx._unmade_request_match()
+        if match is None:
+            req = ctx.request
+            if req.routing_exception is not None:
+                self.raise_routing_exception(req)
+            rule: Rule = req.url_rule  # type: ignore[assignment]
+            view_args: dict[str, t.Any] = req.view_args  # type: ignore[assignment]
+            method = req.method
+        else:
+            rule, view_args = match
+            method = ctx._environ.get("REQUEST_METHOD", "GET").upper()
+        if getattr(rule, "provide_automatic_options", False) and method == "OPTIONS":
             return self.make_default_options_response()
-        view_args: dict[str, t.Any] = req.view_args  # type: ignore[assignment]
         return self.ensure_sync(self.view_functions[rule.endpoint])(**view_args)  # type: ignore[no-any-return]
 
     def make_default_options_response(self) -> Response:
@@ -604,9 +619,7 @@ class Flask(App):
         ``(body, headers)`` or ``(body, status, headers)``.
         """
         if type(rv) is str:  # the common case, first
-            return self.response_class(
-                rv, content_type=_default_content_type(self.response_class)
-            )
+            return _text_response(self.response_class, rv)  # type: ignore[return-value]
         status: int | str | None = None
         headers: ft.HeadersValue | None = None
 
@@ -708,7 +721,7 @@ class Flask(App):
         lazy = _opens_lazily(interface)
         if sess is None:
             if lazy and (
-                "HTTP_COOKIE" not in ctx.request.environ
+                "HTTP_COOKIE" not in ctx._environ
                 or interface.get_cookie_name(self) not in ctx.request.cookies
             ):
                 return
@@ -853,18 +866,3 @@ class Flask(App):
         from ._async import run_coroutine_sync
 
         return run_coroutine_sync(func)
-
-
-_content_types: dict[tuple[type[BaseResponse], str | None], str | None] = {}
-
-
-def _default_content_type(cls: type[BaseResponse]) -> str | None:
-    """The Content-Type a response class gives a body by default."""
-    key = (cls, cls.default_mimetype)
-    try:
-        return _content_types[key]
-    except KeyError:
-        mimetype = cls.default_mimetype
-        value = get_content_type(mimetype, "utf-8") if mimetype else None
-        _content_types[key] = value
-        return value

@@ -20,8 +20,10 @@ from .signals import appcontext_pushed
 if t.TYPE_CHECKING:  # pragma: no cover
     from _typeshed.wsgi import WSGIEnvironment
     from werkzeug.routing import MapAdapter
+    from werkzeug.routing import Rule
 
     from .app import Flask
+    from .routing import _Binding
     from .sessions import SessionInterface
     from .sessions import SessionMixin
     from .wrappers import Request
@@ -203,6 +205,13 @@ class RequestContext:
     pushing it also pushes an application context when needed.
     """
 
+    #: The request object; when the context may make it lazily (see
+    #: :meth:`Flask._makes_request_lazily`), it is made on first access.
+    request: Request
+    #: The URL map bound to the request; None when the host is refused.
+    #: Made on first use too, when the request object is.
+    url_adapter: MapAdapter | None
+
     def __init__(
         self,
         app: Flask,
@@ -211,15 +220,28 @@ class RequestContext:
         session: SessionMixin | None = None,
     ) -> None:
         self.app = app
-        if request is None:
-            request = app.request_class(environ)
-            request.json_module = app.json
-        self.request: Request = request
-        self.url_adapter = None
-        try:
-            self.url_adapter = app.create_url_adapter(self.request)
-        except HTTPException as e:
-            self.request.routing_exception = e
+        #: The URL match, kept here until the request object is made.
+        self._match: tuple[Rule, dict[str, t.Any]] | None = None
+        self._routing_exception: HTTPException | None = None
+        #: Where the URL map is bound, while the adapter is not made yet.
+        self._binding: _Binding | None = None
+        if request is not None:
+            self.request = request
+            self._environ = request.environ
+            self._bind_url_adapter()
+        elif app._makes_request_lazily():
+            self._environ = environ
+            try:
+                self._binding = app._url_adapters.binding(
+                    environ, app.config["TRUSTED_HOSTS"]
+                )
+            except HTTPException as e:
+                self._routing_exception = e
+                self.url_adapter = None
+        else:
+            self._environ = environ
+            self._make_request()
+            self._bind_url_adapter()
         self.flashes: list[tuple[str, str]] | None = None
         self._opened_session: SessionMixin | None = session
         self._after_request_functions: list[ft.AfterRequestCallable[t.Any]] = []
@@ -228,6 +250,57 @@ class RequestContext:
         self._cv_tokens: list[
             tuple[contextvars.Token[RequestContext], AppContext | None]
         ] = []
+
+    def _make_request(self) -> Request:
+        app = self.app
+        request = app.request_class(self._environ)
+        request.json_module = app.json
+        self.request = request
+        return request
+
+    def _bind_url_adapter(self) -> None:
+        self.url_adapter = None
+        try:
+            self.url_adapter = self.app.create_url_adapter(self.request)
+        except HTTPException as e:
+            self.request.routing_exception = e
+
+    def _make_url_adapter(self) -> MapAdapter:
+        adapter = self.app._url_adapters.adapter(self._binding, self._environ)  # type: ignore[arg-type]
+        self.url_adapter = adapter
+        return adapter
+
+    if not t.TYPE_CHECKING:
+
+        def __getattr__(self, name: str) -> t.Any:
+            # Only reached while ``request`` or ``url_adapter`` is not made.
+            if name == "request":
+                return self._make_lazy_request()
+            if name == "url_adapter" and self._binding is not None:
+                return self._make_url_adapter()
+            raise AttributeError(
+                f"{type(self).__name__!r} object has no attribute {name!r}"
+            )
+
+    def _make_lazy_request(self) -> Request:
+        """Make the request object on first access, with what the context
+        learnt without it: trusted hosts and the URL match."""
+        request = self._make_request()
+        trusted_hosts = self.app.config["TRUSTED_HOSTS"]
+        if trusted_hosts is not None:
+            request.trusted_hosts = trusted_hosts
+        if self._match is not None:
+            request.url_rule, request.view_args = self._match
+        if self._routing_exception is not None:
+            request.routing_exception = self._routing_exception
+        return request
+
+    def _unmade_request_match(self) -> tuple[Rule, dict[str, t.Any]] | None:
+        """The URL match while no request object exists (so nothing can
+        have changed it there); None once it exists or if matching failed."""
+        if "request" in self.__dict__:
+            return None
+        return self._match
 
     @property
     def session(self) -> SessionMixin:
@@ -263,11 +336,24 @@ class RequestContext:
     def match_request(self) -> None:
         """Match the URL, storing the rule and view args, or the routing
         exception to raise at dispatch."""
+        request: Request | None = self.__dict__.get("request")
         try:
-            result = self.app._url_matches.match(self.url_adapter)  # type: ignore[arg-type]
-            self.request.url_rule, self.request.view_args = result
+            if self._binding is not None and "url_adapter" not in self.__dict__:
+                result = self.app._url_matches.match_environ(
+                    self._binding, self._environ, self._make_url_adapter
+                )
+            else:
+                result = self.app._url_matches.match(self.url_adapter)  # type: ignore[arg-type]
         except HTTPException as e:
-            self.request.routing_exception = e
+            if request is None:
+                self._routing_exception = e
+            else:
+                request.routing_exception = e
+        else:
+            if request is None:
+                self._match = result
+            else:
+                request.url_rule, request.view_args = result
 
     def push(self) -> None:
         """Push the app context if needed, then this context, then open
@@ -283,7 +369,7 @@ class RequestContext:
             self.app.session_interface
         ):
             self._opened_session = self._open_session()
-        if self.url_adapter is not None:
+        if self._binding is not None or self.url_adapter is not None:
             self.match_request()
 
     def pop(self, exc: BaseException | None = _sentinel) -> None:  # type: ignore[assignment]
@@ -295,14 +381,15 @@ class RequestContext:
                 if exc is _sentinel:
                     exc = sys.exc_info()[1]
                 self.app.do_teardown_request(exc)
-                request_close = getattr(self.request, "close", None)
+                request = self.__dict__.get("request")
+                request_close = getattr(request, "close", None)
                 if request_close is not None:
                     request_close()
         finally:
             ctx = _cv_request.get()
             token, app_ctx = self._cv_tokens.pop()
             _cv_request.reset(token)
-            if clear_request:
+            if clear_request and "request" in ctx.__dict__:
                 ctx.request.environ["werkzeug.request"] = None
             if app_ctx is not None:
                 app_ctx.pop(exc)

@@ -59,6 +59,13 @@ class _AdapterCache:
     ) -> MapAdapter:
         """The adapter for ``environ``; a 400 for an untrusted, malformed or
         empty host."""
+        return self.adapter(self.binding(environ, trusted_hosts), environ)
+
+    def binding(
+        self, environ: WSGIEnvironment, trusted_hosts: list[str] | None
+    ) -> _Binding:
+        """Server name, script root, subdomain and scheme of ``environ``;
+        a 400 for an untrusted, malformed or empty host."""
         config = self.app.config
         key = (
             environ.get("HTTP_HOST"),
@@ -91,8 +98,11 @@ class _AdapterCache:
                 if len(self._bindings) >= _MAX_ENTRIES:
                     self._bindings.clear()
                 self._bindings[key] = binding
-            return adapter
-        path = environ.get("PATH_INFO")
+        return binding
+
+    def adapter(self, binding: _Binding, environ: WSGIEnvironment) -> MapAdapter:
+        """The adapter for a binding and the request's path, method and
+        query string."""
         query = environ.get("QUERY_STRING")
         return MapAdapter(
             self.app.url_map,
@@ -100,10 +110,15 @@ class _AdapterCache:
             binding[1],
             binding[2],
             binding[3],
-            _wsgi_str(path) if path is not None else "/",
+            _path_info(environ),
             environ["REQUEST_METHOD"],
             _wsgi_str(query) if query is not None else None,
         )
+
+
+def _path_info(environ: WSGIEnvironment) -> str:
+    path = environ.get("PATH_INFO")
+    return _wsgi_str(path) if path is not None else "/"
 
 
 #: Converters whose values are immutable and so can be shared between
@@ -153,19 +168,37 @@ class _MatchCache:
         if type(adapter) is not MapAdapter or adapter.map is not self.url_map:
             rule, args = adapter.match(return_rule=True)
             return rule, t.cast(dict[str, t.Any], args)
-        key = (
+        binding = (
             adapter.server_name,
             adapter.script_name,
             adapter.subdomain,
             adapter.url_scheme,
-            adapter.path_info,
-            adapter.default_method,
         )
+        key = (binding, adapter.path_info, adapter.default_method)
+        return self._recall(key) or self._match(key, adapter)
+
+    def match_environ(
+        self,
+        binding: _Binding,
+        environ: WSGIEnvironment,
+        make_adapter: t.Callable[[], MapAdapter],
+    ) -> tuple[Rule, dict[str, t.Any]]:
+        """The same as :meth:`match` for the adapter of ``binding`` and
+        ``environ``, which is made only when the match isn't remembered."""
+        key = (binding, _path_info(environ), environ["REQUEST_METHOD"])
+        return self._recall(key) or self._match(key, make_adapter())
+
+    def _recall(self, key: tuple[t.Any, ...]) -> tuple[Rule, dict[str, t.Any]] | None:
         hit = self._results.get(key)
-        if hit is not None:
-            if hit is _NOT_FOUND:
-                raise NotFound()
-            return hit[0], dict(hit[1])
+        if hit is None:
+            return None
+        if hit is _NOT_FOUND:
+            raise NotFound()
+        return hit[0], dict(hit[1])
+
+    def _match(
+        self, key: tuple[t.Any, ...], adapter: MapAdapter
+    ) -> tuple[Rule, dict[str, t.Any]]:
         try:
             rule, args = adapter.match(return_rule=True)
         except NotFound as e:
