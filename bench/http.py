@@ -7,7 +7,10 @@ with apt-get when missing and allowed), else a small threaded Python client.
 Every load run is bounded in time (and the Python client also in count).
 Rounds alternate between the sides; the median requests/s is reported.
 
-    python bench/http.py [--rounds 3] [--seconds 5] [--client auto|wrk|python] [--json] [--flask-only]
+    python bench/http.py [--rounds 3] [--seconds 5] [--client auto|wrk|python] [--json] [--flask-only] [--bare]
+
+``--bare`` adds a third side, a bare WSGI function (``apps/bare.py``) under the
+same gunicorn, and prints what each framework adds per request on top of it.
 """
 
 from __future__ import annotations
@@ -88,9 +91,10 @@ def get(port: int, path: str = "/", timeout: float = 5.0) -> tuple[int, bytes]:
 
 
 class Server:
-    """gunicorn serving ``bench/apps/hello.py`` from one side's virtualenv."""
+    """gunicorn serving ``bench/apps/hello.py`` (or ``app``) from one side's
+    virtualenv."""
 
-    def __init__(self, python: Path, side: str) -> None:
+    def __init__(self, python: Path, side: str, app: str = "hello:app") -> None:
         self.port = free_port()
         self.log_path = WORK / f"gunicorn-{side}.log"
         args = [
@@ -111,7 +115,7 @@ class Server:
             "--no-control-socket",
             "--chdir",
             os.fspath(HERE / "apps"),
-            "hello:app",
+            app,
         ]
         self.log_file = open(self.log_path, "w")  # noqa: SIM115 - closed in stop()
         self.proc = subprocess.Popen(
@@ -212,7 +216,7 @@ def load_python(port: int, seconds: float) -> float:
 
 def measure(python: Path, side: str, seconds: float, wrk: str | None) -> float:
     """Start a server for one side, warm it up, load it, stop it."""
-    server = Server(python, side)
+    server = Server(python, side, "bare:app" if side == "bare" else "hello:app")
     try:
         server.wait_ready()
         for duration in (1.0, seconds):  # a warm-up run, then the measured one
@@ -231,6 +235,7 @@ def benchmark(
     flask_only: bool,
     client: str = "auto",
     reinstall: bool = True,
+    bare: bool = False,
 ) -> list[Row]:
     """Alternate the sides for ``rounds`` rounds; one row of median req/s."""
     wrk = ensure_wrk() if client != "python" else None
@@ -238,6 +243,8 @@ def benchmark(
         raise SystemExit("wrk is not available")
     client = "wrk" if wrk else "python client"
     pythons = prepare_sides(flask_only, reinstall)
+    if bare:
+        pythons["bare"] = pythons.get("ours", pythons["flask"])
     results: dict[str, list[float]] = {side: [] for side in pythons}
     errors: dict[str, str] = {}
     for index in range(rounds):
@@ -251,6 +258,8 @@ def benchmark(
                 errors[side] = str(exc)
                 log(f"{side} failed: {exc}")
     medians = {side: statistics.median(v) if v else None for side, v in results.items()}
+    if medians.get("bare"):
+        log_overheads(medians)
     note = "FAILED" if "ours" in errors else ("n/a" if "ours" not in pythons else "-")
     return [
         Row(
@@ -263,6 +272,17 @@ def benchmark(
             note=note,
         )
     ]
+
+
+def log_overheads(medians: dict[str, float | None]) -> None:
+    """Per-request time of the bare function, and what each side adds."""
+    base = 1e6 / medians["bare"]  # type: ignore[operator]
+    parts = [f"bare WSGI {base:.0f} us/request"]
+    for side in ("ours", "flask"):
+        rate = medians.get(side)
+        if rate:
+            parts.append(f"{side} +{1e6 / rate - base:.0f} us")
+    log("; ".join(parts))
 
 
 def main() -> int:
@@ -284,6 +304,11 @@ def main() -> int:
         default="auto",
         help="load generator (auto: wrk, installed if possible, else python)",
     )
+    parser.add_argument(
+        "--bare",
+        action="store_true",
+        help="also serve a bare WSGI function and print each side's overhead",
+    )
     parser.add_argument("--json", action="store_true", help="print the rows as JSON")
     parser.add_argument(
         "--no-reinstall",
@@ -292,7 +317,12 @@ def main() -> int:
     )
     args = parser.parse_args()
     rows = benchmark(
-        args.rounds, args.seconds, args.flask_only, args.client, not args.no_reinstall
+        args.rounds,
+        args.seconds,
+        args.flask_only,
+        args.client,
+        not args.no_reinstall,
+        args.bare,
     )
     if args.json:
         print(json.dumps({"rows": [row.to_json() for row in rows]}))

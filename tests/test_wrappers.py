@@ -8,16 +8,12 @@ import typing as t
 
 import pytest
 from werkzeug.test import EnvironBuilder
-from werkzeug.wrappers import Response as WerkzeugResponse
 
 import flask
 from flask import Flask
 from flask import Request
 from flask import Response
 from flask.debughelpers import DebugFilesKeyError
-from flask.wrappers import _default_content_type
-from flask.wrappers import _text_maker
-from flask.wrappers import _text_response
 
 # -- body and form limits -------------------------------------------------------------
 
@@ -345,92 +341,3 @@ def test_response_max_cookie_size_outside_an_app() -> None:
 def test_response_json(app: Flask, client: t.Any) -> None:
     app.add_url_rule("/", "index", lambda: {"a": 1})
     assert client.get("/").json == {"a": 1}
-
-
-# -- responses for a returned string ---------------------------------------------------
-
-
-class _PlainText(Response):
-    default_mimetype = "text/plain"
-
-
-class _Created(Response):
-    default_status = 201
-
-
-class _NoLength(Response):
-    automatically_set_content_length = False
-
-
-class _OwnInit(Response):
-    def __init__(self, *args: t.Any, **kwargs: t.Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.headers["X-Own"] = "1"
-
-
-class _OwnSetData(Response):
-    def set_data(self, value: t.Any) -> None:
-        super().set_data(value.upper() if isinstance(value, str) else value)
-
-
-class _NoMimetype(Response):
-    default_mimetype = None
-
-
-@pytest.mark.parametrize(
-    "cls",
-    [
-        Response,
-        WerkzeugResponse,
-        _PlainText,
-        _Created,
-        _NoLength,
-        _OwnInit,
-        _OwnSetData,
-        _NoMimetype,
-    ],
-)
-@pytest.mark.parametrize("text", ["", "Hällo", "x" * 10_000, "\u2603 snow"])
-def test_text_response_equals_the_constructors(cls: type[t.Any], text: str) -> None:
-    made = _text_response(cls, text)
-    expected = cls(text, content_type=_default_content_type(cls))
-    assert type(made) is cls
-    assert vars(made).keys() == vars(expected).keys()
-    for name, value in vars(expected).items():
-        assert vars(made)[name] == value, name
-    assert made.headers.to_wsgi_list() == expected.headers.to_wsgi_list()
-    made.headers["X-Later"] = "1"  # the headers are a working Headers object
-    assert made.headers.get_all("x-later") == ["1"]
-
-
-@pytest.mark.parametrize(
-    ("cls", "assembled"),
-    [
-        (Response, True),
-        (_PlainText, True),
-        (_Created, True),
-        (_NoLength, False),
-        (_OwnInit, False),
-        (_OwnSetData, False),
-        (_NoMimetype, False),
-    ],
-)
-def test_text_response_assembles_only_stock_classes(
-    cls: type[t.Any], assembled: bool
-) -> None:
-    assert (_text_maker(cls).__name__ == "assemble") is assembled
-
-
-def test_text_response_falls_back_when_the_shortcut_would_differ(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    monkeypatch.setattr(flask.wrappers, "_same_state", lambda a, b: False)
-    assert _text_maker(Response).__name__ == "construct"
-
-
-def test_text_response_follows_a_changed_default_mimetype(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    assert _text_response(_PlainText, "a").mimetype == "text/plain"
-    monkeypatch.setattr(_PlainText, "default_mimetype", "text/csv")
-    assert _text_response(_PlainText, "a").mimetype == "text/csv"

@@ -27,6 +27,7 @@ import sys
 import typing as t
 import weakref
 from datetime import timedelta
+from functools import cached_property as _cached_attribute
 from inspect import CO_COROUTINE
 from inspect import iscoroutinefunction
 from itertools import chain
@@ -46,11 +47,12 @@ from werkzeug.routing import RequestRedirect
 from werkzeug.routing import RoutingException
 from werkzeug.routing import Rule
 from werkzeug.serving import is_running_from_reloader
-from werkzeug.utils import cached_property
 from werkzeug.wrappers import Response as BaseResponse
 
 from . import cli
 from . import typing as ft
+from ._responses import _default_content_type
+from ._responses import _text_response
 from .ctx import _AppCtxGlobals
 from .ctx import _opens_lazily
 from .ctx import AppContext
@@ -80,8 +82,6 @@ from .signals import request_started
 from .signals import request_tearing_down
 from .templating import _default_template_ctx_processor
 from .templating import Environment
-from .wrappers import _default_content_type
-from .wrappers import _text_response
 from .wrappers import Request
 from .wrappers import Response
 
@@ -387,11 +387,13 @@ class Flask(App):
             and type(self).create_url_adapter is Flask.create_url_adapter
         )
 
-    @cached_property
+    # functools' (not Werkzeug's) cached_property: once set, reading it is
+    # a plain attribute lookup. Both are read on every request.
+    @_cached_attribute
     def _url_adapters(self) -> _AdapterCache:
         return _AdapterCache(self, self._bind_to_environ)
 
-    @cached_property
+    @_cached_attribute
     def _url_matches(self) -> _MatchCache:
         return _MatchCache(self.url_map)
 

@@ -9,14 +9,12 @@ from urllib.parse import unquote
 
 import werkzeug.urls  # noqa: F401  (registers the "werkzeug.url_quote" error handler)
 from werkzeug.datastructures import FileStorage
-from werkzeug.datastructures import Headers
 from werkzeug.datastructures import MultiDict
 from werkzeug.exceptions import BadRequest
 from werkzeug.exceptions import HTTPException
 from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.formparser import FormDataParser
 from werkzeug.utils import cached_property
-from werkzeug.utils import get_content_type
 from werkzeug.wrappers import Request as RequestBase
 from werkzeug.wrappers import Response as ResponseBase
 from werkzeug.wsgi import LimitedStream
@@ -351,11 +349,18 @@ class Response(ResponseBase):
             and not self._on_close
             and not self.direct_passthrough
             and environ["REQUEST_METHOD"] != "HEAD"
-            and all(type(chunk) is bytes for chunk in body)
+            and _all_bytes(body)
         ):
             # Closing it would do nothing: no close() on a list, no callbacks.
             return body
         return self.get_app_iter(environ)
+
+
+def _all_bytes(chunks: list[t.Any]) -> bool:
+    for chunk in chunks:
+        if type(chunk) is not bytes:
+            return False
+    return True
 
 
 _ERROR_CONTENT_TYPE = "text/html; charset=utf-8"
@@ -382,103 +387,3 @@ def _stock_page_class(cls: type[HTTPException]) -> bool:
         and cls.get_headers is HTTPException.get_headers
         and cls.get_description is HTTPException.get_description
     )
-
-
-# -- plain-text responses ------------------------------------------------------
-
-_TextMaker = t.Callable[[str], ResponseBase]
-_text_makers: dict[tuple[t.Any, ...], _TextMaker] = {}
-
-
-def _text_response(cls: type[ResponseBase], text: str) -> ResponseBase:
-    """``cls(text, content_type=<cls's default>)``: what a view returning a
-    string gets. Made directly when the class builds it Werkzeug's way."""
-    key = (
-        cls,
-        cls.default_mimetype,
-        cls.default_status,
-        cls.automatically_set_content_length,
-    )
-    maker = _text_makers.get(key)
-    if maker is None:
-        if len(_text_makers) >= 64:
-            _text_makers.clear()
-        maker = _text_makers[key] = _text_maker(cls)
-    return maker(text)
-
-
-_content_types: dict[tuple[type[ResponseBase], str | None], str | None] = {}
-
-
-def _default_content_type(cls: type[ResponseBase]) -> str | None:
-    """The Content-Type a response class gives a body by default."""
-    key = (cls, cls.default_mimetype)
-    try:
-        return _content_types[key]
-    except KeyError:
-        mimetype = cls.default_mimetype
-        value = get_content_type(mimetype, "utf-8") if mimetype else None
-        _content_types[key] = value
-        return value
-
-
-def _text_maker(cls: type[ResponseBase]) -> _TextMaker:
-    """A function making ``cls``'s response for a string.
-
-    Werkzeug's constructor validates and sets each header through several
-    calls; for a class that keeps Werkzeug's constructor, status and body
-    handling, the result is assembled directly. The shortcut is used only
-    if it gives an object equal, attribute by attribute, to the one the
-    constructor gives, so a Werkzeug that builds responses differently
-    falls back to its constructor.
-    """
-    content_type = _default_content_type(cls)
-
-    def construct(text: str) -> ResponseBase:
-        return cls(text, content_type=content_type)
-
-    if not (
-        content_type is not None
-        and cls.__init__ is ResponseBase.__init__
-        and cls.__new__ is object.__new__
-        and cls.set_data is ResponseBase.set_data
-        and cls._clean_status is ResponseBase._clean_status
-        and cls.automatically_set_content_length is True
-        and inspect.getattr_static(cls, "status") is _STATUS
-        and inspect.getattr_static(cls, "headers", None) is None
-    ):
-        return construct
-
-    probe = construct("probe")
-    status, status_code = probe._status, probe._status_code
-
-    def assemble(text: str) -> ResponseBase:
-        data = text.encode()
-        headers = Headers.__new__(Headers)
-        headers._list = [
-            ("Content-Type", content_type),
-            ("Content-Length", str(len(data))),
-        ]
-        rv = cls.__new__(cls)
-        rv.headers = headers
-        rv._status = status
-        rv._status_code = status_code
-        rv.direct_passthrough = False
-        rv._on_close = []
-        rv.response = [data]
-        return rv
-
-    if _same_state(assemble("probe"), probe):
-        return assemble
-    return construct
-
-
-def _same_state(a: object, b: object) -> bool:
-    """Whether two objects have the same attributes with equal values."""
-    vars_a, vars_b = vars(a), vars(b)
-    return vars_a.keys() == vars_b.keys() and all(
-        type(vars_a[k]) is type(vars_b[k]) and vars_a[k] == vars_b[k] for k in vars_a
-    )
-
-
-_STATUS = inspect.getattr_static(ResponseBase, "status")

@@ -12,6 +12,9 @@ from datetime import date
 
 from werkzeug.http import http_date
 
+from .._responses import _content_type
+from .._responses import _text_response
+
 if t.TYPE_CHECKING:  # pragma: no cover
     from werkzeug.sansio.response import Response
 
@@ -150,6 +153,8 @@ class DefaultJSONProvider(JSONProvider):
             dump_args["indent"] = 2
         else:
             dump_args["separators"] = (",", ":")
-        return self._app.response_class(
-            f"{self.dumps(obj, **dump_args)}\n", mimetype=self.mimetype
+        return _text_response(
+            self._app.response_class,  # type: ignore[arg-type]
+            f"{self.dumps(obj, **dump_args)}\n",
+            _content_type(self.mimetype),
         )

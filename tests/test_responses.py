@@ -1,0 +1,130 @@
+"""Responses for a string (a view's return value, a JSON body) assembled
+without Werkzeug's constructor, and equal to what it would make."""
+
+from __future__ import annotations
+
+import typing as t
+
+import pytest
+from werkzeug.wrappers import Response as WerkzeugResponse
+
+import flask
+import flask._responses
+from flask import Flask
+from flask import Response
+from flask._responses import _default_content_type
+from flask._responses import _text_maker
+from flask._responses import _text_response
+
+
+def _assert_same(made: t.Any, expected: t.Any) -> None:
+    assert type(made) is type(expected)
+    assert vars(made).keys() == vars(expected).keys()
+    for name, value in vars(expected).items():
+        assert vars(made)[name] == value, name
+    assert made.headers.to_wsgi_list() == expected.headers.to_wsgi_list()
+
+
+class _PlainText(Response):
+    default_mimetype = "text/plain"
+
+
+class _Created(Response):
+    default_status = 201
+
+
+class _NoLength(Response):
+    automatically_set_content_length = False
+
+
+class _OwnInit(Response):
+    def __init__(self, *args: t.Any, **kwargs: t.Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.headers["X-Own"] = "1"
+
+
+class _OwnSetData(Response):
+    def set_data(self, value: t.Any) -> None:
+        super().set_data(value.upper() if isinstance(value, str) else value)
+
+
+class _NoMimetype(Response):
+    default_mimetype = None
+
+
+@pytest.mark.parametrize(
+    "cls",
+    [
+        Response,
+        WerkzeugResponse,
+        _PlainText,
+        _Created,
+        _NoLength,
+        _OwnInit,
+        _OwnSetData,
+        _NoMimetype,
+    ],
+)
+@pytest.mark.parametrize("text", ["", "Hällo", "x" * 10_000, "\u2603 snow"])
+def test_text_response_equals_the_constructors(cls: type[t.Any], text: str) -> None:
+    made = _text_response(cls, text)
+    _assert_same(made, cls(text, content_type=_default_content_type(cls)))
+    made.headers["X-Later"] = "1"  # the headers are a working Headers object
+    assert made.headers.get_all("x-later") == ["1"]
+
+
+@pytest.mark.parametrize(
+    ("cls", "assembled"),
+    [
+        (Response, True),
+        (_PlainText, True),
+        (_Created, True),
+        (_NoLength, False),
+        (_OwnInit, False),
+        (_OwnSetData, False),
+        (_NoMimetype, False),
+    ],
+)
+def test_text_response_assembles_only_stock_classes(
+    cls: type[t.Any], assembled: bool
+) -> None:
+    assert (
+        _text_maker(cls, _default_content_type(cls)).__name__ == "assemble"
+    ) is assembled
+
+
+def test_text_response_falls_back_when_the_shortcut_would_differ(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(flask._responses, "_same_state", lambda a, b: False)
+    assert _text_maker(Response, "text/html").__name__ == "construct"
+
+
+def test_text_response_follows_a_changed_default_mimetype(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    assert _text_response(_PlainText, "a").mimetype == "text/plain"
+    monkeypatch.setattr(_PlainText, "default_mimetype", "text/csv")
+    assert _text_response(_PlainText, "a").mimetype == "text/csv"
+
+
+@pytest.mark.parametrize("debug", [False, True])
+@pytest.mark.parametrize("mimetype", ["application/json", "text/x-json"])
+@pytest.mark.parametrize("obj", [{"a": [1, "é"]}, [], "text"])
+def test_json_response_equals_the_constructors(
+    debug: bool, mimetype: str, obj: t.Any
+) -> None:
+    app = Flask(__name__)
+    app.debug = debug
+    app.json.mimetype = mimetype  # type: ignore[attr-defined]
+    with app.app_context():
+        made = app.json.response(obj)
+        body = flask.json.dumps(obj, indent=2 if debug else None)
+        if not debug:
+            body = flask.json.dumps(obj, separators=(",", ":"))
+        _assert_same(made, app.response_class(f"{body}\n", mimetype=mimetype))
+
+
+def test_an_explicit_content_type_is_kept() -> None:
+    made = _text_response(Response, "x", "text/csv; charset=utf-8")
+    _assert_same(made, Response("x", content_type="text/csv; charset=utf-8"))
