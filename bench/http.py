@@ -253,7 +253,9 @@ def benchmark(
                 continue
             log(f"http round {index + 1}/{rounds}: {side} ({client}, {seconds:g} s)")
             try:
-                results[side].append(measure(python, side, seconds, wrk))
+                rate = measure(python, side, seconds, wrk)
+                results[side].append(rate)
+                log(f"  {side}: {rate:,.0f} req/s")
             except Exception as exc:
                 errors[side] = str(exc)
                 log(f"{side} failed: {exc}")

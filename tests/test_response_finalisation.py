@@ -6,6 +6,7 @@ from __future__ import annotations
 import typing as t
 
 import pytest
+from werkzeug.datastructures import Headers
 from werkzeug.test import EnvironBuilder
 from werkzeug.wrappers import Response as WerkzeugResponse
 
@@ -99,3 +100,33 @@ def test_head_through_the_app_has_no_body(app: Flask) -> None:
     rv = app.test_client().head("/")
     assert rv.data == b""
     assert rv.headers["Content-Length"] == "5"
+
+
+def test_headers_list_is_a_copy() -> None:
+    response = Response("x")
+    _, _, headers = response.get_wsgi_response(EnvironBuilder().get_environ())
+    headers.append(("X-Server", "added"))
+    assert "X-Server" not in response.headers
+
+
+def test_a_headers_subclass_is_finalised_like_werkzeug_does() -> None:
+    class Upper(Headers):
+        def to_wsgi_list(self) -> list[tuple[str, str]]:
+            return [(k.upper(), v) for k, v in self]
+
+    _both(lambda cls: cls("x", headers=Upper([("X-A", "1")])))
+
+
+def test_a_subclass_with_its_own_status_takes_werkzeugs_path() -> None:
+    class Teapot(Response):
+        @property  # type: ignore[override]
+        def status(self) -> str:
+            return "418 I'M A TEAPOT"
+
+        @status.setter
+        def status(self, value: t.Any) -> None:
+            Response.status.fset(self, value)
+
+    assert not Teapot._stock_wsgi
+    assert Response._stock_wsgi
+    assert _wsgi(Teapot("x"))[0] == "418 I'M A TEAPOT"

@@ -28,11 +28,10 @@ def _text_response(
     """``cls(text, content_type=content_type)``, the class's default
     content type if none is given: what a view returning a string gets.
     Made directly when the class builds it Werkzeug's way."""
-    if content_type is _DEFAULT:
-        content_type = _default_content_type(cls)
     key = (
         cls,
         content_type,
+        cls.default_mimetype,
         cls.default_status,
         cls.automatically_set_content_length,
     )
@@ -40,6 +39,8 @@ def _text_response(
     if maker is None:
         if len(_text_makers) >= 64:
             _text_makers.clear()
+        if content_type is _DEFAULT:
+            content_type = _default_content_type(cls)
         maker = _text_makers[key] = _text_maker(cls, content_type)
     return maker(text)
 

@@ -377,15 +377,13 @@ class Flask(App):
             )
         return None
 
-    def _makes_request_lazily(self) -> bool:
-        """Whether a request context may make its request object on first
-        use (views that never read ``request`` don't pay for it): when the
-        request class keeps Flask's constructor and URL adapters are made
-        the stock way, both of which could do something at creation."""
-        return (
-            self.request_class.__init__ is Request.__init__
-            and type(self).create_url_adapter is Flask.create_url_adapter
-        )
+    #: Whether URL adapters are made the stock way, so a request context
+    #: may bind without the request object (see ``Request._lazy_init``).
+    _stock_url_adapter = True
+
+    def __init_subclass__(cls, **kwargs: t.Any) -> None:
+        super().__init_subclass__(**kwargs)
+        cls._stock_url_adapter = cls.create_url_adapter is Flask.create_url_adapter
 
     # functools' (not Werkzeug's) cached_property: once set, reading it is
     # a plain attribute lookup. Both are read on every request.
@@ -568,7 +566,8 @@ class Flask(App):
         """Call the matched view with the URL's values; answer OPTIONS
         automatically; raise the routing error if matching failed."""
         ctx = _cv_request.get()
-        match = ctx._unmade_request_match()
+        # The match is on the context until the request object is made.
+        match = None if "request" in ctx.__dict__ else ctx._match
         if match is None:
             req = ctx.request
             if req.routing_exception is not None:

@@ -206,7 +206,7 @@ class RequestContext:
     """
 
     #: The request object; when the context may make it lazily (see
-    #: :meth:`Flask._makes_request_lazily`), it is made on first access.
+    #: ``Request._lazy_init``), it is made on first access.
     request: Request
     #: The URL map bound to the request; None when the host is refused.
     #: Made on first use too, when the request object is.
@@ -229,7 +229,7 @@ class RequestContext:
             self.request = request
             self._environ = request.environ
             self._bind_url_adapter()
-        elif app._makes_request_lazily():
+        elif app._stock_url_adapter and getattr(app.request_class, "_lazy_init", False):
             self._environ = environ
             try:
                 self._binding = app._url_adapters.binding(
@@ -294,13 +294,6 @@ class RequestContext:
         if self._routing_exception is not None:
             request.routing_exception = self._routing_exception
         return request
-
-    def _unmade_request_match(self) -> tuple[Rule, dict[str, t.Any]] | None:
-        """The URL match while no request object exists (so nothing can
-        have changed it there); None once it exists or if matching failed."""
-        if "request" in self.__dict__:
-            return None
-        return self._match
 
     @property
     def session(self) -> SessionMixin:

@@ -9,6 +9,7 @@ from urllib.parse import unquote
 
 import werkzeug.urls  # noqa: F401  (registers the "werkzeug.url_quote" error handler)
 from werkzeug.datastructures import FileStorage
+from werkzeug.datastructures import Headers
 from werkzeug.datastructures import MultiDict
 from werkzeug.exceptions import BadRequest
 from werkzeug.exceptions import HTTPException
@@ -119,6 +120,16 @@ class Request(RequestBase):
         super().__init__(environ, populate_request, shallow)
         if not self.query_string.isascii():
             self.query_string = _escape_invalid_utf8(self.query_string)
+
+    #: Whether the constructor is Flask's, so a request context may make
+    #: the request on first use (views that never read ``request`` don't pay
+    #: for it); a subclass with its own constructor is made at once, as it
+    #: could do something at creation.
+    _lazy_init = True
+
+    def __init_subclass__(cls, **kwargs: t.Any) -> None:
+        super().__init_subclass__(**kwargs)
+        cls._lazy_init = cls.__init__ is Request.__init__
 
     _max_content_length: int | None = None
     _max_form_memory_size: int | None = None
@@ -303,16 +314,18 @@ class Response(ResponseBase):
             return cls(body, e.code, content_type=_ERROR_CONTENT_TYPE)
         return e.get_response(environ)
 
-    #: Whether the body iteration and closing are Werkzeug's (subclasses
-    #: that change them always take Werkzeug's path).
-    _stock_app_iter = True
+    #: Whether status, headers, body iteration and closing are Werkzeug's
+    #: (subclasses that change them always take Werkzeug's path).
+    _stock_wsgi = True
 
     def __init_subclass__(cls, **kwargs: t.Any) -> None:
         super().__init_subclass__(**kwargs)
-        cls._stock_app_iter = (
+        cls._stock_wsgi = (
             cls.get_app_iter is Response.get_app_iter
             and cls.iter_encoded is Response.iter_encoded
             and cls.close is Response.close
+            and inspect.getattr_static(cls, "status") is _STATUS
+            and inspect.getattr_static(cls, "status_code") is _STATUS_CODE
         )
 
     def get_wsgi_response(
@@ -322,12 +335,17 @@ class Response(ResponseBase):
         would change nothing (no 1xx/204/304 status, no Location or
         Content-Location to rewrite, no Content-Length to compute), and
         without wrapping a body of bytes that needs no closing."""
-        status = self.status_code
+        if not self._stock_wsgi:
+            return super().get_wsgi_response(environ)
+        status = self._status_code
         if status < 200 or status == 204 or status == 304:
             return super().get_wsgi_response(environ)
-        headers = self.headers.to_wsgi_list()
+        headers = self.headers
+        if type(headers) is not Headers or not _HEADERS_IN_LIST:
+            return super().get_wsgi_response(environ)
+        wsgi_headers = list(headers._list)
         has_length = False
-        for key, _ in headers:
+        for key, _ in wsgi_headers:
             key = key.lower()
             if key == "content-length":
                 has_length = True
@@ -339,21 +357,17 @@ class Response(ResponseBase):
             and self.is_sequence
         ):
             return super().get_wsgi_response(environ)
-        return self._app_iter(environ), self.status, headers
-
-    def _app_iter(self, environ: WSGIEnvironment) -> t.Iterable[bytes]:
         body = self.response
         if (
             type(body) is list
-            and self._stock_app_iter
             and not self._on_close
             and not self.direct_passthrough
             and environ["REQUEST_METHOD"] != "HEAD"
-            and _all_bytes(body)
+            and ((len(body) == 1 and type(body[0]) is bytes) or _all_bytes(body))
         ):
             # Closing it would do nothing: no close() on a list, no callbacks.
-            return body
-        return self.get_app_iter(environ)
+            return body, self._status, wsgi_headers
+        return self.get_app_iter(environ), self._status, wsgi_headers
 
 
 def _all_bytes(chunks: list[t.Any]) -> bool:
@@ -362,6 +376,12 @@ def _all_bytes(chunks: list[t.Any]) -> bool:
             return False
     return True
 
+
+_STATUS = inspect.getattr_static(ResponseBase, "status")
+_STATUS_CODE = inspect.getattr_static(ResponseBase, "status_code")
+#: Whether Werkzeug keeps headers in a plain list (copied directly rather
+#: than through ``to_wsgi_list``'s iterator).
+_HEADERS_IN_LIST = type(getattr(Headers([("a", "b")]), "_list", None)) is list
 
 _ERROR_CONTENT_TYPE = "text/html; charset=utf-8"
 _error_bodies: dict[tuple[type[HTTPException], int | None, str | None], str] = {}
