@@ -7,7 +7,7 @@ with apt-get when missing and allowed), else a small threaded Python client.
 Every load run is bounded in time (and the Python client also in count).
 Rounds alternate between the sides; the median requests/s is reported.
 
-    python bench/http.py [--rounds 3] [--seconds 5] [--client auto|wrk|python] [--json] [--flask-only] [--bare]
+    python bench/http.py [--rounds 7] [--seconds 5] [--client auto|wrk|python] [--json] [--flask-only] [--bare]
 
 ``--bare`` adds a third side, a bare WSGI function (``apps/bare.py``) under the
 same gunicorn, and prints what each framework adds per request on top of it.
@@ -156,8 +156,8 @@ class Server:
         self.log_file.close()
 
 
-def load_wrk(wrk: str, port: int, seconds: float) -> float:
-    """Requests/s measured by wrk over ``seconds``."""
+def load_wrk(wrk: str, port: int, seconds: float) -> tuple[float, int]:
+    """Requests/s measured by wrk over ``seconds``, and the request count."""
     args = [
         *cpu_prefix(1),
         wrk,
@@ -175,13 +175,15 @@ def load_wrk(wrk: str, port: int, seconds: float) -> float:
     if bad:
         raise RuntimeError(f"wrk saw {bad.group(1)} error responses:\n{out}")
     match = re.search(r"Requests/sec:\s+([\d.]+)", out)
-    if not match:
+    count = re.search(r"(\d+) requests in", out)
+    if not match or not count:
         raise RuntimeError(f"cannot read wrk output:\n{out}")
-    return float(match.group(1))
+    return float(match.group(1)), int(count.group(1))
 
 
-def load_python(port: int, seconds: float) -> float:
-    """Requests/s of a threaded client, bounded by ``seconds`` and a count."""
+def load_python(port: int, seconds: float) -> tuple[float, int]:
+    """Requests/s of a threaded client, bounded by ``seconds`` and a count,
+    and the request count."""
     deadline = time.monotonic() + seconds
     counts = [0] * CONNECTIONS
     failures: list[str] = []
@@ -211,20 +213,41 @@ def load_python(port: int, seconds: float) -> float:
     os.sched_setaffinity(0, saved)
     if failures:
         raise RuntimeError(f"load failed: {failures[0]}")
-    return sum(counts) / (time.monotonic() - start)
+    return sum(counts) / (time.monotonic() - start), sum(counts)
 
 
-def measure(python: Path, side: str, seconds: float, wrk: str | None) -> float:
-    """Start a server for one side, warm it up, load it, stop it."""
+def worker_cpu_seconds(master: int) -> float | None:
+    """CPU time (user + system) used so far by gunicorn's worker, or None
+    when /proc can't tell."""
+    try:
+        children = Path(f"/proc/{master}/task/{master}/children").read_text().split()
+        stat = Path(f"/proc/{children[0]}/stat").read_text()
+    except (OSError, IndexError):
+        return None
+    fields = stat.rpartition(")")[2].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def measure(
+    python: Path, side: str, seconds: float, wrk: str | None
+) -> tuple[float, float | None]:
+    """Start a server for one side, warm it up, load it, stop it: requests/s
+    and the worker's CPU time per request (us), which other work on the
+    machine disturbs less than throughput."""
     server = Server(python, side, "bare:app" if side == "bare" else "hello:app")
     try:
         server.wait_ready()
         for duration in (1.0, seconds):  # a warm-up run, then the measured one
+            cpu_before = worker_cpu_seconds(server.proc.pid)
             if wrk:
-                rate = load_wrk(wrk, server.port, duration)
+                rate, count = load_wrk(wrk, server.port, duration)
             else:
-                rate = load_python(server.port, duration)
-        return rate
+                rate, count = load_python(server.port, duration)
+            cpu_after = worker_cpu_seconds(server.proc.pid)
+        cpu = None
+        if cpu_before is not None and cpu_after is not None and count:
+            cpu = (cpu_after - cpu_before) / count * 1e6
+        return rate, cpu
     finally:
         server.stop()
 
@@ -246,6 +269,7 @@ def benchmark(
     if bare:
         pythons["bare"] = pythons.get("ours", pythons["flask"])
     results: dict[str, list[float]] = {side: [] for side in pythons}
+    cpu: dict[str, list[float]] = {side: [] for side in pythons}
     errors: dict[str, str] = {}
     for index in range(rounds):
         for side, python in pythons.items():
@@ -253,15 +277,18 @@ def benchmark(
                 continue
             log(f"http round {index + 1}/{rounds}: {side} ({client}, {seconds:g} s)")
             try:
-                rate = measure(python, side, seconds, wrk)
+                rate, cpu_us = measure(python, side, seconds, wrk)
                 results[side].append(rate)
-                log(f"  {side}: {rate:,.0f} req/s")
+                if cpu_us is not None:
+                    cpu[side].append(cpu_us)
+                log(f"  {side}: {rate:,.0f} req/s, worker CPU {cpu_us or 0:.0f} us/req")
             except Exception as exc:
                 errors[side] = str(exc)
                 log(f"{side} failed: {exc}")
     medians = {side: statistics.median(v) if v else None for side, v in results.items()}
+    cpu_medians = {side: statistics.median(v) if v else None for side, v in cpu.items()}
     if medians.get("bare"):
-        log_overheads(medians)
+        log_overheads(medians, cpu_medians)
     note = "FAILED" if "ours" in errors else ("n/a" if "ours" not in pythons else "-")
     return [
         Row(
@@ -272,11 +299,20 @@ def benchmark(
             TARGET,
             higher_is_better=True,
             note=note,
-        )
+        ),
+        Row(
+            "  same, gunicorn worker's CPU per request",
+            "us/req cpu",
+            cpu_medians.get("flask"),
+            cpu_medians.get("ours"),
+            note=note,
+        ),
     ]
 
 
-def log_overheads(medians: dict[str, float | None]) -> None:
+def log_overheads(
+    medians: dict[str, float | None], cpu_medians: dict[str, float | None]
+) -> None:
     """Per-request time of the bare function, and what each side adds."""
     base = 1e6 / medians["bare"]  # type: ignore[operator]
     parts = [f"bare WSGI {base:.0f} us/request"]
@@ -284,6 +320,13 @@ def log_overheads(medians: dict[str, float | None]) -> None:
         rate = medians.get(side)
         if rate:
             parts.append(f"{side} +{1e6 / rate - base:.0f} us")
+    base_cpu = cpu_medians.get("bare")
+    if base_cpu:
+        parts.append(f"worker CPU: bare {base_cpu:.0f} us")
+        for side in ("ours", "flask"):
+            used = cpu_medians.get(side)
+            if used:
+                parts.append(f"{side} +{used - base_cpu:.0f} us")
     log("; ".join(parts))
 
 
@@ -292,7 +335,10 @@ def main() -> int:
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument(
-        "--rounds", type=int, default=3, help="alternated rounds per side"
+        "--rounds",
+        type=int,
+        default=7,
+        help="alternated rounds per side (single runs vary by 10-20%% on a shared VM)",
     )
     parser.add_argument(
         "--seconds", type=float, default=5.0, help="duration of one load run"

@@ -136,6 +136,8 @@ def other_rows(script: str, flask_only: bool) -> list[Row]:
     ]
     if flask_only:
         args.append("--flask-only")
+    elif script == "http.py":
+        args.append("--bare")  # also logs each side's cost over gunicorn's own
     result = run_json(args, timeout=1800, show_stderr=True)
     if "error" in result:
         log(f"{script} failed:\n{result['error']}")
