@@ -179,22 +179,10 @@ class AppContext:
         self.pop(exc_value)
 
 
-_lazy_interfaces: dict[type[SessionInterface], bool] = {}
-
-
 def _opens_lazily(interface: SessionInterface) -> bool:
-    """Whether the session may be opened on first use instead of on push.
-
-    Only the signed-cookie interface qualifies: with no cookie sent, opening
-    it late or never gives the same response, and with a cookie sent the
-    session is opened before saving. Custom interfaces are opened eagerly.
-    """
-    cls = type(interface)
-    try:
-        return _lazy_interfaces[cls]
-    except KeyError:
-        lazy = _lazy_interfaces[cls] = getattr(interface, "_open_lazily", False) is True
-        return lazy
+    """Whether the session may be opened on first use instead of on push
+    (see ``SecureCookieSessionInterface._open_lazily``)."""
+    return getattr(interface, "_open_lazily", False) is True
 
 
 class RequestContext:

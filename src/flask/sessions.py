@@ -310,11 +310,16 @@ class SecureCookieSessionInterface(SessionInterface):
     serializer = session_json_serializer
     session_class = SecureCookieSession
 
-    @property
-    def _open_lazily(self) -> bool:
-        # Opening on first use is only safe for the stock load/save logic.
-        cls = type(self)
-        return (
+    #: Whether request contexts may open the session on first use instead
+    #: of on push: with no cookie sent, opening it late or never gives the
+    #: same response, and with a cookie sent it is opened before saving.
+    #: Only the stock load/save logic qualifies; other interfaces (without
+    #: this attribute, or subclasses overriding either) are opened eagerly.
+    _open_lazily = True
+
+    def __init_subclass__(cls, **kwargs: t.Any) -> None:
+        super().__init_subclass__(**kwargs)
+        cls._open_lazily = (
             cls.open_session is SecureCookieSessionInterface.open_session
             and cls.save_session is SecureCookieSessionInterface.save_session
         )
