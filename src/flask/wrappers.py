@@ -21,6 +21,7 @@ from werkzeug.wrappers import Response as ResponseBase
 from werkzeug.wsgi import LimitedStream
 
 from . import json
+from ._responses import _STATUS
 from .globals import _cv_app
 from .helpers import _split_blueprint_path
 
@@ -377,7 +378,6 @@ def _all_bytes(chunks: list[t.Any]) -> bool:
     return True
 
 
-_STATUS = inspect.getattr_static(ResponseBase, "status")
 _STATUS_CODE = inspect.getattr_static(ResponseBase, "status_code")
 #: Whether Werkzeug keeps headers in a plain list (copied directly rather
 #: than through ``to_wsgi_list``'s iterator).
