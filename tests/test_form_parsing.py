@@ -68,3 +68,18 @@ def test_invalid_utf8_body_gives_empty_form(app: Flask) -> None:
     )
     assert rv.status_code == 200
     assert rv.json == {}
+
+
+@given(
+    st.lists(
+        st.one_of(
+            st.binary(min_size=1, max_size=4).map(
+                lambda b: "".join(f"%{x:02X}" if x % 2 else f"%{x:02x}" for x in b)
+            ),
+            st.text(alphabet="aZ09+=&%é-", max_size=4),
+        ),
+        max_size=12,
+    ).map("".join)
+)
+def test_percent_escapes_of_any_bytes_same_as_parse_qsl(body: str) -> None:
+    assert _parse_urlencoded_fields(body) == _reference(body)

@@ -6,6 +6,7 @@ import inspect
 import typing as t
 from functools import cache
 from urllib.parse import unquote
+from urllib.parse import unquote_to_bytes
 
 import werkzeug.urls  # noqa: F401  (registers the "werkzeug.url_quote" error handler)
 from werkzeug.datastructures import FileStorage
@@ -51,6 +52,8 @@ def _unquote_field(value: str) -> str:
     if "+" in value:
         value = value.replace("+", " ")
     if "%" in value:
+        if value.isascii():  # one run of ASCII: what unquote() does with it
+            return unquote_to_bytes(value).decode(errors="werkzeug.url_quote")
         value = unquote(value, errors="werkzeug.url_quote")
     return value
 
