@@ -281,7 +281,8 @@ def benchmark(
                 results[side].append(rate)
                 if cpu_us is not None:
                     cpu[side].append(cpu_us)
-                log(f"  {side}: {rate:,.0f} req/s, worker CPU {cpu_us or 0:.0f} us/req")
+                used = "n/a" if cpu_us is None else f"{cpu_us:.0f} us/req"
+                log(f"  {side}: {rate:,.0f} req/s, worker CPU {used}")
             except Exception as exc:
                 errors[side] = str(exc)
                 log(f"{side} failed: {exc}")

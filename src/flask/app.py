@@ -566,9 +566,8 @@ class Flask(App):
         """Call the matched view with the URL's values; answer OPTIONS
         automatically; raise the routing error if matching failed."""
         ctx = _cv_request.get()
-        # The match is on the context until the request object is made.
-        match = None if "request" in ctx.__dict__ else ctx._match
-        if match is None:
+        target = ctx._match_without_request()
+        if target is None:
             req = ctx.request
             if req.routing_exception is not None:
                 self.raise_routing_exception(req)
@@ -576,8 +575,7 @@ class Flask(App):
             view_args: dict[str, t.Any] = req.view_args  # type: ignore[assignment]
             method = req.method
         else:
-            rule, view_args = match
-            method = ctx._environ.get("REQUEST_METHOD", "GET").upper()
+            rule, view_args, method = target
         if getattr(rule, "provide_automatic_options", False) and method == "OPTIONS":
             return self.make_default_options_response()
         return self.ensure_sync(self.view_functions[rule.endpoint])(**view_args)  # type: ignore[no-any-return]

@@ -283,6 +283,16 @@ class RequestContext:
             request.routing_exception = self._routing_exception
         return request
 
+    def _match_without_request(self) -> tuple[Rule, dict[str, t.Any], str] | None:
+        """The matched rule, view arguments and method while no request
+        object exists (so nothing can have changed them there); None once it
+        exists, or if matching failed."""
+        if self._match is None or "request" in self.__dict__:
+            return None
+        # The method as Werkzeug's request reads it.
+        method = self._environ.get("REQUEST_METHOD", "GET").upper()
+        return self._match[0], self._match[1], method
+
     @property
     def session(self) -> SessionMixin:
         """The session, opened from the session interface on first access."""

@@ -185,18 +185,8 @@ class _MatchCache:
     ) -> tuple[Rule, dict[str, t.Any]]:
         """The same as :meth:`match` for the adapter of ``binding`` and
         ``environ``, which is made only when the match isn't remembered."""
-        path = environ.get("PATH_INFO")
-        if path is None:
-            path = "/"
-        elif not path.isascii():
-            path = _wsgi_str(path)
-        key = (binding, path, environ["REQUEST_METHOD"])
-        hit = self._results.get(key)
-        if hit is None:
-            return self._match(key, make_adapter())
-        if hit is _NOT_FOUND:
-            raise NotFound()
-        return hit[0], dict(hit[1])
+        key = (binding, _path_info(environ), environ["REQUEST_METHOD"])
+        return self._recall(key) or self._match(key, make_adapter())
 
     def _recall(self, key: tuple[t.Any, ...]) -> tuple[Rule, dict[str, t.Any]] | None:
         hit = self._results.get(key)
