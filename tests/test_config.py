@@ -13,6 +13,7 @@ import pytest
 
 from flask import Flask
 from flask.config import Config
+from flask.config import ConfigAttribute
 
 
 @pytest.fixture
@@ -404,3 +405,25 @@ def test_loaders_take_only_uppercase_keys(
 ) -> None:
     load(config, tmp_path)
     assert config == {"KEEP": 1}
+
+
+# -- ConfigAttribute ---------------------------------------------------------------
+
+
+def test_config_attribute_reads_and_writes_the_key(tmp_path: t.Any) -> None:
+    class Holder:
+        flag = ConfigAttribute[bool]("FLAG")
+        seconds = ConfigAttribute[int]("SECONDS", get_converter=int)
+
+        def __init__(self) -> None:
+            self.config = Config(tmp_path, {"FLAG": False, "SECONDS": "5"})
+
+    holder = Holder()
+    assert isinstance(Holder.__dict__["flag"], ConfigAttribute)
+    assert Holder.flag.__name__ == "FLAG"
+    assert holder.flag is False
+    assert holder.seconds == 5
+    holder.flag = True
+    holder.seconds = "7"
+    assert holder.config == {"FLAG": True, "SECONDS": "7"}
+    assert holder.seconds == 7

@@ -1,4 +1,12 @@
-"""The configuration mapping and its loaders."""
+"""``app.config``: a plain dict plus loaders that fill it from elsewhere.
+
+Every loader that reads a source of mixed names (objects, Python files, data
+files, mappings) keeps only the UPPERCASE ones, so helpers and imports in a
+settings file never leak into the configuration. They all funnel through
+:meth:`Config._store`, which assigns key by key so a subclass overriding
+``__setitem__`` sees every value. Environment variables are the exception:
+their names are the keys, whatever their case.
+"""
 
 from __future__ import annotations
 
@@ -13,162 +21,202 @@ from werkzeug.utils import import_string
 if t.TYPE_CHECKING:  # pragma: no cover
     from .sansio.app import App
 
-T = t.TypeVar("T")
+_V = t.TypeVar("_V")
+_Path = str | os.PathLike[str]
+_Converter = t.Callable[[t.Any], _V]
+_Parser = t.Callable[[t.IO[t.Any]], t.Mapping[str, t.Any]]
+
+#: ``errno`` values that ``silent=True`` turns into "nothing loaded". A Python
+#: file below a regular file (ENOTDIR) is skipped too; a data file is not.
+_PYFILE_ABSENT = frozenset({errno.ENOENT, errno.EISDIR, errno.ENOTDIR})
+_DATAFILE_ABSENT = frozenset({errno.ENOENT, errno.EISDIR})
 
 
-class ConfigAttribute(t.Generic[T]):
-    """Forward an attribute of the app to a key of its ``config``."""
+class ConfigAttribute(t.Generic[_V]):
+    """An attribute of the app that reads and writes ``app.config[key]``.
 
-    def __init__(
-        self, name: str, get_converter: t.Callable[[t.Any], T] | None = None
-    ) -> None:
+    :param name: the configuration key.
+    :param get_converter: applied to the stored value on every read.
+    """
+
+    def __init__(self, name: str, get_converter: _Converter[_V] | None = None) -> None:
         self.__name__ = name
         self.get_converter = get_converter
 
-    def __get__(self, obj: App | None, owner: type[App] | None = None) -> t.Any:
-        if obj is None:
+    def __get__(self, app: App | None, owner: type[App] | None = None) -> t.Any:
+        if app is None:  # looked up on the class: the descriptor itself
             return self
-        rv = obj.config[self.__name__]
-        if self.get_converter is not None:
-            rv = self.get_converter(rv)
-        return rv
+        value = app.config[self.__name__]
+        convert = self.get_converter
+        return value if convert is None else convert(value)
 
-    def __set__(self, obj: App, value: t.Any) -> None:
-        obj.config[self.__name__] = value
+    def __set__(self, app: App, value: t.Any) -> None:
+        app.config[self.__name__] = value
 
 
-class Config(dict):  # type: ignore[type-arg]
-    """A dict of configuration values with loaders that take only
-    uppercase keys, from objects, Python files, data files, mappings
-    and prefixed environment variables.
+def _uppercase(pairs: t.Iterable[tuple[str, t.Any]]) -> t.Iterator[tuple[str, t.Any]]:
+    return ((key, value) for key, value in pairs if key.isupper())
 
-    :param root_path: relative file names are resolved against it.
-    :param defaults: initial values.
+
+def _attributes(obj: object) -> t.Iterator[tuple[str, t.Any]]:
+    return ((name, getattr(obj, name)) for name in dir(obj))
+
+
+def _parsed(raw: str, loads: t.Callable[[str], t.Any]) -> t.Any:
+    """``loads(raw)``, or ``raw`` itself when it does not parse."""
+    try:
+        return loads(raw)
+    except Exception:
+        return raw
+
+
+class Config(dict[str, t.Any]):
+    """The configuration of an application: a dict with loaders.
+
+    :param root_path: relative file names given to the loaders are joined
+        to it (an absolute name stays as it is).
+    :param defaults: initial values, copied.
     """
 
     def __init__(
-        self,
-        root_path: str | os.PathLike[str],
-        defaults: dict[str, t.Any] | None = None,
+        self, root_path: _Path, defaults: t.Mapping[str, t.Any] | None = None
     ) -> None:
-        super().__init__(defaults or {})
+        super().__init__(defaults or ())
         self.root_path = root_path
 
-    def from_envvar(self, variable_name: str, silent: bool = False) -> bool:
-        """Load the Python file named by the environment variable."""
-        rv = os.environ.get(variable_name)
-        if not rv:
-            if silent:
-                return False
-            raise RuntimeError(
-                f"The environment variable {variable_name!r} is not set"
-                " and as such configuration could not be loaded. Set"
-                " this variable and make it point to a configuration"
-                " file"
-            )
-        return self.from_pyfile(rv, silent=silent)
-
-    def from_prefixed_env(
-        self, prefix: str = "FLASK", *, loads: t.Callable[[str], t.Any] = json.loads
-    ) -> bool:
-        """Load ``{prefix}_*`` environment variables, parsing each value
-        with ``loads`` (JSON by default; unparseable values stay strings).
-        ``__`` in a key sets a key of a nested dict.
-        """
-        prefix = f"{prefix}_"
-        for key in sorted(os.environ):
-            if not key.startswith(prefix):
-                continue
-            value: t.Any = os.environ[key]
-            key = key.removeprefix(prefix)
-            try:
-                value = loads(value)
-            except Exception:
-                pass
-            if "__" not in key:
-                self[key] = value
-                continue
-            current = self
-            *parts, tail = key.split("__")
-            for part in parts:
-                if part not in current:
-                    current[part] = {}
-                current = current[part]
-            current[tail] = value
-        return True
-
-    def from_pyfile(
-        self, filename: str | os.PathLike[str], silent: bool = False
-    ) -> bool:
-        """Execute a Python file and load its uppercase names."""
-        filename = os.path.join(self.root_path, filename)
-        d = types.ModuleType("config")
-        d.__file__ = filename
-        try:
-            with open(filename, mode="rb") as config_file:
-                exec(compile(config_file.read(), filename, "exec"), d.__dict__)
-        except OSError as e:
-            if silent and e.errno in (errno.ENOENT, errno.EISDIR, errno.ENOTDIR):
-                return False
-            e.strerror = f"Unable to load configuration file ({e.strerror})"
-            raise
-        self.from_object(d)
-        return True
-
-    def from_object(self, obj: object | str) -> None:
-        """Load the uppercase attributes of an object, or of the object
-        named by an import string."""
-        if isinstance(obj, str):
-            obj = import_string(obj)
-        for key in dir(obj):
-            if key.isupper():
-                self[key] = getattr(obj, key)
-
-    def from_file(
-        self,
-        filename: str | os.PathLike[str],
-        load: t.Callable[[t.IO[t.Any]], t.Mapping[str, t.Any]],
-        silent: bool = False,
-        text: bool = True,
-    ) -> bool:
-        """Load a data file (JSON, TOML...) with ``load`` and map its
-        uppercase top-level keys."""
-        filename = os.path.join(self.root_path, filename)
-        try:
-            with open(filename, "r" if text else "rb") as f:
-                obj = load(f)
-        except OSError as e:
-            if silent and e.errno in (errno.ENOENT, errno.EISDIR):
-                return False
-            e.strerror = f"Unable to load configuration file ({e.strerror})"
-            raise
-        return self.from_mapping(obj)
-
-    def from_mapping(
-        self, mapping: t.Mapping[str, t.Any] | None = None, **kwargs: t.Any
-    ) -> bool:
-        """Update from a mapping or pairs and keyword arguments,
-        ignoring keys that are not uppercase."""
-        mappings: dict[str, t.Any] = {}
-        if mapping is not None:
-            mappings.update(mapping)
-        mappings.update(kwargs)
-        for key, value in mappings.items():
-            if key.isupper():
-                self[key] = value
-        return True
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} {dict.__repr__(self)}>"
 
     def get_namespace(
         self, namespace: str, lowercase: bool = True, trim_namespace: bool = True
     ) -> dict[str, t.Any]:
-        """Return the keys starting with ``namespace`` as a new dict."""
-        rv = {}
-        for k, v in self.items():
-            if not k.startswith(namespace):
-                continue
-            key = k[len(namespace) :] if trim_namespace else k
-            rv[key.lower() if lowercase else key] = v
-        return rv
+        """A new dict of the keys that start with ``namespace``, e.g. the
+        ``IMAGE_STORE_`` options passed on to a storage backend.
 
-    def __repr__(self) -> str:
-        return f"<{type(self).__name__} {dict.__repr__(self)}>"
+        :param lowercase: lowercase the resulting keys.
+        :param trim_namespace: drop the namespace from the resulting keys.
+        """
+        cut = len(namespace) if trim_namespace else 0
+        selected: dict[str, t.Any] = {}
+        for key, value in self.items():
+            if key.startswith(namespace):
+                name = key[cut:]
+                selected[name.lower() if lowercase else name] = value
+        return selected
+
+    def _store(self, pairs: t.Iterable[tuple[str, t.Any]]) -> None:
+        for key, value in _uppercase(pairs):
+            self[key] = value
+
+    def _open_source(
+        self,
+        filename: _Path,
+        silent: bool,
+        absent: frozenset[int],
+        read: t.Callable[[str], _V],
+    ) -> tuple[bool, _V | None]:
+        """``(True, read(path))``, or ``(False, None)`` when ``silent`` and
+        the file is absent. Other I/O errors get a message that says a
+        configuration file was being loaded."""
+        path = os.path.join(self.root_path, filename)
+        try:
+            return True, read(path)
+        except OSError as error:
+            if silent and error.errno in absent:
+                return False, None
+            error.strerror = f"Unable to load configuration file ({error.strerror})"
+            raise
+
+    # -- loaders -------------------------------------------------------------
+
+    def from_object(self, obj: object | str) -> None:
+        """Take the uppercase attributes of ``obj`` (a module, class or
+        instance; inherited ones included), or of the object an import
+        string such as ``"pkg.settings.Production"`` names. Dict items are
+        not read: use :meth:`from_mapping` for a dict."""
+        source = import_string(obj) if isinstance(obj, str) else obj
+        self._store(_attributes(source))
+
+    def from_pyfile(self, filename: _Path, silent: bool = False) -> bool:
+        """Run a Python file as a fresh module named ``config`` and take its
+        uppercase names. Returns ``False`` if ``silent`` and the file is
+        missing; errors inside the file always propagate."""
+        loaded, module = self._open_source(
+            filename, silent, _PYFILE_ABSENT, _run_settings_file
+        )
+        if loaded:
+            self.from_object(module)
+        return loaded
+
+    def from_envvar(self, variable_name: str, silent: bool = False) -> bool:
+        """:meth:`from_pyfile` with the path held by an environment variable.
+        An unset or empty variable is an error unless ``silent``."""
+        path = os.environ.get(variable_name)
+        if path:
+            return self.from_pyfile(path, silent=silent)
+        if silent:
+            return False
+        raise RuntimeError(
+            f"The environment variable {variable_name!r} is not set, so there is"
+            " no configuration file to load. Give it the path of one."
+        )
+
+    def from_file(
+        self, filename: _Path, load: _Parser, silent: bool = False, text: bool = True
+    ) -> bool:
+        """Parse a data file with ``load`` (``json.load``, or ``tomllib.load``
+        with ``text=False``) and take the uppercase top-level keys of the
+        mapping it returns. Returns ``False`` if ``silent`` and the file is
+        missing; parse errors always propagate."""
+
+        def parse(path: str) -> t.Mapping[str, t.Any]:
+            with open(path, "r" if text else "rb") as stream:
+                return load(stream)
+
+        loaded, data = self._open_source(filename, silent, _DATAFILE_ABSENT, parse)
+        return self.from_mapping(data) if loaded else False
+
+    def from_mapping(
+        self, mapping: t.Mapping[str, t.Any] | None = None, **kwargs: t.Any
+    ) -> bool:
+        """Take the uppercase keys of ``mapping`` (or of an iterable of
+        pairs) and of the keyword arguments, which win. Always ``True``."""
+        merged = dict(mapping if mapping is not None else (), **kwargs)
+        self._store(merged.items())
+        return True
+
+    def from_prefixed_env(
+        self, prefix: str = "FLASK", *, loads: t.Callable[[str], t.Any] = json.loads
+    ) -> bool:
+        """Take every ``{prefix}_NAME`` environment variable as key ``NAME``,
+        in sorted order. Values go through ``loads`` (JSON by default) and
+        stay strings when it fails. ``A__B`` sets key ``B`` of the dict at
+        ``A``, creating dicts on the way. Always ``True``."""
+        start = f"{prefix}_"
+        for name in sorted(os.environ):
+            if name.startswith(start):
+                value = _parsed(os.environ[name], loads)
+                _place(self, name[len(start) :].split("__"), value)
+        return True
+
+
+def _place(target: t.MutableMapping[str, t.Any], path: list[str], value: t.Any) -> None:
+    """Set ``target[a][b]...[z] = value`` for ``path == [a, b, ..., z]``,
+    adding an empty dict for each missing step."""
+    key, *below = path
+    if not below:
+        target[key] = value
+        return
+    if key not in target:
+        target[key] = {}
+    _place(target[key], below, value)
+
+
+def _run_settings_file(path: str) -> types.ModuleType:
+    # Compiling the bytes lets a ``# coding:`` line choose the encoding.
+    with open(path, "rb") as source:
+        code = compile(source.read(), path, "exec")
+    module = types.ModuleType("config")
+    module.__file__ = path
+    exec(code, module.__dict__)
+    return module

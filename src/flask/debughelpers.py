@@ -1,159 +1,191 @@
-"""Errors with explanations, raised in debug mode to help a developer."""
+"""Explanations for mistakes that are easy to make and hard to see.
+
+Everything here runs only in debug mode or on request
+(``EXPLAIN_TEMPLATE_LOADING``), never on a production request's path. The
+module sits below the app, templating and wrappers, which import it lazily,
+so it reads the objects it explains by duck typing instead of importing
+their classes.
+"""
 
 from __future__ import annotations
 
+import functools
 import typing as t
 
-from jinja2.loaders import BaseLoader
 from werkzeug.routing import RequestRedirect
 
-from .blueprints import Blueprint
 from .globals import _cv_request
-from .sansio.app import App
 
 if t.TYPE_CHECKING:  # pragma: no cover
+    from jinja2.loaders import BaseLoader
+
+    from .sansio.app import App
     from .sansio.scaffold import Scaffold
     from .wrappers import Request
 
+    #: ``(loader, its owner, get_source's result or None)``
+    _LoadAttempt = tuple[BaseLoader, Scaffold, tuple[str, str | None, t.Any] | None]
+
 
 class UnexpectedUnicodeError(AssertionError, UnicodeError):
-    """Raised where Flask expected bytes and got text, or the reverse."""
+    """Text was found where bytes were expected, or the reverse."""
+
+
+def _missing_file_text(request: Request, key: str) -> str:
+    text = (
+        f"request.files has no {key!r}: the request body is"
+        f" {request.mimetype!r}, not 'multipart/form-data', so no file"
+        ' contents were transmitted. Add enctype="multipart/form-data" to'
+        " the <form> tag."
+    )
+    sent = request.form.getlist(key)
+    if not sent:
+        return text
+    listed = ", ".join(map(repr, sent))
+    return (
+        f"{text}\n\nThe browser sent file names as text. This was submitted: {listed}"
+    )
+
+
+def _form_redirect_text(request: Request) -> str:
+    redirect = request.routing_exception
+    assert isinstance(redirect, RequestRedirect)
+    target = redirect.new_url
+    parts = [
+        f"The request went to '{request.url}' and routing redirected it"
+        f" to the canonical URL '{target}'."
+    ]
+    if target.partition("?")[0] == f"{request.base_url}/":
+        parts.append(
+            " The rule was defined with a trailing slash, and a URL"
+            " without it is redirected to the one with it."
+        )
+    parts.append(
+        " Browsers drop form data on such a redirect: send the form to"
+        " the canonical URL, or make routing redirect with 307 or 308."
+        "\n\nThis check runs only in debug mode."
+    )
+    return "".join(parts)
 
 
 class DebugFilesKeyError(KeyError, AssertionError):
-    """Raised from ``request.files`` in debug mode when the key is in
-    ``request.form`` instead: the form was not sent as multipart."""
+    """``request.files[key]`` failed while ``key`` came as a form field:
+    the form was sent without ``enctype="multipart/form-data"``, so the
+    browser sent the file's name instead of its contents."""
 
     def __init__(self, request: Request, key: str) -> None:
-        form_matches = request.form.getlist(key)
-        buf = [
-            f"You tried to access the file {key!r} in the request.files"
-            " dictionary but it does not exist. The mimetype for the"
-            f" request is {request.mimetype!r} instead of"
-            " 'multipart/form-data' which means that no file contents"
-            " were transmitted. To fix this error you should provide"
-            ' enctype="multipart/form-data" in your form.'
-        ]
-        if form_matches:
-            names = ", ".join(repr(x) for x in form_matches)
-            buf.append(
-                "\n\nThe browser instead transmitted some file names. "
-                f"This was submitted: {names}"
-            )
-        self.msg = "".join(buf)
+        self.msg = _missing_file_text(request, key)
 
     def __str__(self) -> str:
+        # KeyError's own str() is the repr of its argument: show prose.
         return self.msg
 
 
 class FormDataRoutingRedirect(AssertionError):
-    """Raised in debug mode when a routing redirect would drop form data."""
+    """Routing answered a form submission with a 301/302 redirect, which a
+    browser follows as a GET without the form data."""
 
     def __init__(self, request: Request) -> None:
-        exc = request.routing_exception
-        assert isinstance(exc, RequestRedirect)
-        buf = [
-            f"A request was sent to '{request.url}', but routing issued"
-            f" a redirect to the canonical URL '{exc.new_url}'."
-        ]
-        if f"{request.base_url}/" == exc.new_url.partition("?")[0]:
-            buf.append(
-                " The URL was defined with a trailing slash. Flask"
-                " will redirect to the URL with a trailing slash if it"
-                " was accessed without one."
-            )
-        buf.append(
-            " Send requests to the canonical URL, or use 307 or 308 for"
-            " routing redirects. Otherwise, browsers will drop form"
-            " data.\n\nThis exception is only raised in debug mode."
-        )
-        super().__init__("".join(buf))
+        super().__init__(_form_redirect_text(request))
+
+
+@functools.cache
+def _explaining_files_class(base: type[t.Any]) -> type[t.Any]:
+    """A subclass of ``request.files``'s class (one per class, made once)
+    whose missing keys raise :class:`DebugFilesKeyError` when the key was
+    sent as a form field. It looks like ``base`` in reprs."""
+
+    def __getitem__(self: t.Any, key: str) -> t.Any:
+        try:
+            return base.__getitem__(self, key)
+        except KeyError as missing:
+            request = self._flask_debug_request
+            if key not in request.form:
+                raise
+            error = DebugFilesKeyError(request, key)
+            raise error.with_traceback(missing.__traceback__) from None
+
+    namespace = {"__getitem__": __getitem__, "__module__": base.__module__}
+    return type(base.__name__, (base,), namespace)
 
 
 def attach_enctype_error_multidict(request: Request) -> None:
-    """Make ``request.files[key]`` raise :class:`DebugFilesKeyError`
-    when ``key`` was sent as a form field."""
-    oldcls = request.files.__class__
-
-    class newcls(oldcls):  # type: ignore[valid-type, misc]
-        def __getitem__(self, key: str) -> t.Any:
-            try:
-                return super().__getitem__(key)
-            except KeyError as e:
-                if key not in request.form:
-                    raise
-                raise DebugFilesKeyError(request, key).with_traceback(
-                    e.__traceback__
-                ) from None
-
-    newcls.__name__ = oldcls.__name__
-    newcls.__module__ = oldcls.__module__
-    request.files.__class__ = newcls
+    """Make ``request.files[key]`` explain itself with
+    :class:`DebugFilesKeyError` when ``key`` was sent as a form field."""
+    files = request.files
+    files.__class__ = _explaining_files_class(type(files))
+    files._flask_debug_request = request  # type: ignore[attr-defined]
 
 
-def _dump_loader_info(loader: BaseLoader) -> t.Iterator[str]:
-    yield f"class: {type(loader).__module__}.{type(loader).__name__}"
-    for key, value in sorted(loader.__dict__.items()):
-        if key.startswith("_"):
+# -- EXPLAIN_TEMPLATE_LOADING ------------------------------------------------
+
+
+def _loader_lines(loader: BaseLoader) -> t.Iterator[str]:
+    """The loader's class and its public settings worth showing: scalars,
+    and sequences of strings such as a search path, one item a line."""
+    kind = type(loader)
+    yield f"class: {kind.__module__}.{kind.__name__}"
+    for name, value in sorted(vars(loader).items()):
+        if name.startswith("_"):
             continue
-        if isinstance(value, (tuple, list)):
-            if not all(isinstance(x, str) for x in value):
-                continue
-            yield f"{key}:"
-            for item in value:
-                yield f"  - {item}"
-            continue
-        elif not isinstance(value, (str, int, float, bool)):
-            continue
-        yield f"{key}: {value!r}"
+        if isinstance(value, (str, int, float, bool)):
+            yield f"{name}: {value!r}"
+        elif isinstance(value, (list, tuple)) and all(
+            isinstance(item, str) for item in value
+        ):
+            yield f"{name}:"
+            yield from (f"  - {item}" for item in value)
+
+
+def _owner_label(app: App, owner: t.Any) -> str:
+    # The app is the only source with a URL map; the others are blueprints.
+    if owner is app or hasattr(owner, "url_map"):
+        return f"application {owner.import_name!r}"
+    if isinstance(getattr(owner, "name", None), str):
+        return f"blueprint {owner.name!r} ({owner.import_name})"
+    return repr(owner)
+
+
+def _attempt_report(app: App, number: int, attempt: _LoadAttempt) -> t.Iterator[str]:
+    loader, owner, source = attempt
+    yield f"{number:5}: trying loader of {_owner_label(app, owner)}"
+    for line in _loader_lines(loader):
+        yield f"       {line}"
+    if source is None:
+        yield "       -> no match"
+    else:
+        yield f"       -> found ({source[1] or '<string>'!r})"
+
+
+def _verdict(found: int) -> str | None:
+    if found == 0:
+        return "Error: the template could not be found."
+    if found > 1:
+        return "Warning: multiple loaders returned a match for the template."
+    return None
 
 
 def explain_template_loading_attempts(
-    app: App,
-    template: str,
-    attempts: list[tuple[BaseLoader, Scaffold, tuple[str, str | None, t.Any] | None]],
+    app: App, template: str, attempts: list[_LoadAttempt]
 ) -> None:
-    """Log, at info level, every loader tried for ``template`` and its result."""
-    info = [f"Locating template {template!r}:"]
-    total_found = 0
-    blueprint = None
-    ctx = _cv_request.get(None)
-    if ctx is not None and ctx.request.blueprint is not None:
-        blueprint = ctx.request.blueprint
+    """Log at info level, on ``app.logger``, each loader tried for
+    ``template`` (in order, with its settings and result) and a verdict
+    when none or several of them found it."""
+    lines = [f"Locating template {template!r}:"]
+    for number, attempt in enumerate(attempts, start=1):
+        lines.extend(_attempt_report(app, number, attempt))
 
-    for idx, (loader, srcobj, triple) in enumerate(attempts):
-        if isinstance(srcobj, App):
-            src_info = f"application {srcobj.import_name!r}"
-        elif isinstance(srcobj, Blueprint):
-            src_info = f"blueprint {srcobj.name!r} ({srcobj.import_name})"
-        else:
-            src_info = repr(srcobj)
-
-        info.append(f"{idx + 1:5}: trying loader of {src_info}")
-        for line in _dump_loader_info(loader):
-            info.append(f"       {line}")
-
-        if triple is None:
-            detail = "no match"
-        else:
-            detail = f"found ({triple[1] or '<string>'!r})"
-            total_found += 1
-        info.append(f"       -> {detail}")
-
-    seems_fishy = False
-    if total_found == 0:
-        info.append("Error: the template could not be found.")
-        seems_fishy = True
-    elif total_found > 1:
-        info.append("Warning: multiple loaders returned a match for the template.")
-        seems_fishy = True
-
-    if blueprint is not None and seems_fishy:
-        info.append(
-            "  The template was looked up from an endpoint that belongs"
-            f" to the blueprint {blueprint!r}."
-        )
-        info.append("  Maybe you did not place a template in the right folder?")
-        info.append("  See https://flask.palletsprojects.com/blueprints/#templates")
-
-    app.logger.info("\n".join(info))
+    verdict = _verdict(sum(source is not None for _, _, source in attempts))
+    if verdict is not None:
+        lines.append(verdict)
+        ctx = _cv_request.get(None)
+        blueprint = None if ctx is None else ctx.request.blueprint
+        if blueprint is not None:
+            lines += [
+                "  The template was looked up from an endpoint that belongs"
+                f" to the blueprint {blueprint!r}.",
+                "  Is the template in that blueprint's template folder, or"
+                " in the application's?",
+                "  See https://flask.palletsprojects.com/blueprints/#templates",
+            ]
+    app.logger.info("\n".join(lines))

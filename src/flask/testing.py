@@ -1,19 +1,32 @@
-"""The test client, its environ builder, and the CLI runner."""
+"""Driving an app from tests: the test client, its environ builder, and the
+CLI runner.
+
+The client is Werkzeug's, with three additions: requests are built against
+the app's configured server name, root and scheme; responses read JSON with
+the app's provider; and ``with client:`` keeps the contexts of the last
+request pushed. For that last one the app hands its contexts, as it pops
+them, to a callable the client puts in the environ under
+``werkzeug.debug.preserve_context``; the client pushes them again once the
+response is back, and pops them at the next request or at the block's end.
+
+This module is a tool on top of the app: it never imports ``flask.app``,
+which imports it lazily.
+"""
 
 from __future__ import annotations
 
+import functools
 import importlib.metadata
 import typing as t
 from contextlib import contextmanager
 from contextlib import ExitStack
 from copy import copy
-from types import TracebackType
 from urllib.parse import urlsplit
 
+import click
 import werkzeug.test
 from click.testing import CliRunner
 from click.testing import Result
-from werkzeug.test import Client
 from werkzeug.wrappers import Request as BaseRequest
 
 from .cli import ScriptInfo
@@ -25,15 +38,42 @@ if t.TYPE_CHECKING:  # pragma: no cover
 
     from .app import Flask
 
+_PRESERVE_KEY = "werkzeug.debug.preserve_context"
+
+
+def _locate(
+    app: Flask, path: str, subdomain: str | None, url_scheme: str | None
+) -> tuple[str, str]:
+    """``(base_url, path)`` for a request to ``path``: the base URL comes
+    from the app's config, except for a scheme or host written in ``path``,
+    and the path keeps only its path and query."""
+    config = app.config
+    host = config.get("SERVER_NAME") or "localhost"
+    if subdomain:
+        host = f"{subdomain}.{host}"
+    target = urlsplit(path)
+    scheme = target.scheme or url_scheme or config["PREFERRED_URL_SCHEME"]
+    root = config["APPLICATION_ROOT"].lstrip("/")
+    local = f"{target.path}?{target.query}" if target.query else target.path
+    return f"{scheme}://{target.netloc or host}/{root}", local
+
 
 class EnvironBuilder(werkzeug.test.EnvironBuilder):
-    """Werkzeug's environ builder, with defaults from the app's config:
-    ``SERVER_NAME`` (else ``localhost``), ``APPLICATION_ROOT`` and
-    ``PREFERRED_URL_SCHEME``; JSON bodies are dumped with ``app.json``.
+    """Werkzeug's :class:`~werkzeug.test.EnvironBuilder` for ``app``.
 
-    :param subdomain: prepended to the server name.
-    :param url_scheme: overrides ``PREFERRED_URL_SCHEME``.
+    Without ``base_url``, the URL is built from ``SERVER_NAME`` (else
+    ``localhost``), ``APPLICATION_ROOT`` and ``PREFERRED_URL_SCHEME``; a
+    full URL as ``path`` supplies its own scheme and host. ``json=`` bodies
+    are serialized with ``app.json``.
+
+    :param subdomain: put in front of the server name.
+    :param url_scheme: instead of ``PREFERRED_URL_SCHEME``.
+
+    Neither may be combined with ``base_url``. The other arguments are
+    Werkzeug's.
     """
+
+    app: Flask
 
     def __init__(
         self,
@@ -42,182 +82,207 @@ class EnvironBuilder(werkzeug.test.EnvironBuilder):
         base_url: str | None = None,
         subdomain: str | None = None,
         url_scheme: str | None = None,
-        *args: t.Any,
-        **kwargs: t.Any,
+        *werkzeug_args: t.Any,
+        **werkzeug_kwargs: t.Any,
     ) -> None:
-        assert not (base_url or subdomain or url_scheme) or (
-            base_url is not None
-        ) != bool(subdomain or url_scheme), (
-            'Cannot pass "subdomain" or "url_scheme" with "base_url".'
-        )
         if base_url is None:
-            http_host = app.config.get("SERVER_NAME") or "localhost"
-            app_root = app.config["APPLICATION_ROOT"]
-            if subdomain:
-                http_host = f"{subdomain}.{http_host}"
-            if url_scheme is None:
-                url_scheme = app.config["PREFERRED_URL_SCHEME"]
-            url = urlsplit(path)
-            base_url = (
-                f"{url.scheme or url_scheme}://{url.netloc or http_host}"
-                f"/{app_root.lstrip('/')}"
+            base_url, path = _locate(app, path, subdomain, url_scheme)
+        elif subdomain or url_scheme:
+            raise AssertionError(
+                'Cannot pass "subdomain" or "url_scheme" with "base_url".'
             )
-            path = url.path
-            if url.query:
-                path = f"{path}?{url.query}"
         self.app = app
-        super().__init__(path, base_url, *args, **kwargs)
+        super().__init__(path, base_url, *werkzeug_args, **werkzeug_kwargs)
 
     def json_dumps(self, obj: t.Any, **kwargs: t.Any) -> str:
-        """Serialize ``json=`` data with the app's JSON provider."""
+        """Serialize a ``json=`` body with the app's JSON provider."""
         return self.app.json.dumps(obj, **kwargs)
 
 
-_werkzeug_version = ""
+@functools.cache
+def _default_user_agent() -> str:
+    return f"Werkzeug/{importlib.metadata.version('werkzeug')}"
 
 
-def _get_werkzeug_version() -> str:
-    global _werkzeug_version
-    if not _werkzeug_version:
-        _werkzeug_version = importlib.metadata.version("werkzeug")
-    return _werkzeug_version
+class _KeptContexts:
+    """What ``with client:`` keeps: while it is active, requests hand their
+    contexts to :attr:`handed`; :meth:`hold` pushes them again and
+    :meth:`release` pops them."""
+
+    def __init__(self) -> None:
+        self.active = False
+        self.handed: list[t.ContextManager[t.Any]] = []
+        self._pushed = ExitStack()
+
+    def start(self) -> None:
+        if self.active:
+            raise RuntimeError("Cannot nest client invocations")
+        self.active = True
+
+    def stop(self) -> None:
+        self.active = False
+        self.release()
+
+    def hold(self) -> None:
+        # In the order handed over: the app context, then the request's.
+        for ctx in self.handed:
+            self._pushed.enter_context(ctx)
+        self.handed.clear()
+
+    def release(self) -> None:
+        self._pushed.close()
 
 
-class FlaskClient(Client):
-    """Sends requests to the app without a server; keeps cookies.
+class FlaskClient(werkzeug.test.Client):
+    """Sends requests straight to the app and keeps their cookies.
 
-    ``with client:`` keeps the last request's contexts pushed until the
-    block ends, so ``request`` and ``session`` can be inspected.
+    ``with client:`` keeps the contexts of the last request pushed until
+    the block ends, so the test can read ``request``, ``session`` and
+    ``g`` as the view left them. Every request gets ``REMOTE_ADDR`` and
+    ``HTTP_USER_AGENT`` from :attr:`environ_base`, which may be changed.
     """
 
     application: Flask
+    environ_base: dict[str, t.Any]
 
     def __init__(self, *args: t.Any, **kwargs: t.Any) -> None:
         super().__init__(*args, **kwargs)
-        self.preserve_context = False
-        self._new_contexts: list[t.ContextManager[t.Any]] = []
-        self._context_stack = ExitStack()
+        self._kept = _KeptContexts()
         self.environ_base = {
             "REMOTE_ADDR": "127.0.0.1",
-            "HTTP_USER_AGENT": f"Werkzeug/{_get_werkzeug_version()}",
+            "HTTP_USER_AGENT": _default_user_agent(),
         }
 
-    @contextmanager
-    def session_transaction(
-        self, *args: t.Any, **kwargs: t.Any
-    ) -> t.Iterator[SessionMixin]:
-        """Open the session the next request would see; changes made in
-        the block are saved to the client's cookies. Arguments are those
-        of :meth:`Flask.test_request_context`."""
-        if self._cookies is None:
-            raise TypeError(
-                "Cookies are disabled. Create a client with 'use_cookies=True'."
-            )
-        app = self.application
-        ctx = app.test_request_context(*args, **kwargs)
-        self._add_cookies_to_wsgi(ctx.request.environ)
+    @property
+    def preserve_context(self) -> bool:
+        """Whether requests keep their contexts: true inside ``with client:``."""
+        return self._kept.active
 
-        with ctx:
-            sess = app.session_interface.open_session(app, ctx.request)
-        if sess is None:
-            raise RuntimeError("Session backend did not open a session.")
+    @preserve_context.setter
+    def preserve_context(self, value: bool) -> None:
+        self._kept.active = value
 
-        yield sess
-        resp = app.response_class()
-        if app.session_interface.is_null_session(sess):
-            return
-        with ctx:
-            app.session_interface.save_session(app, sess, resp)
-        self._update_cookies_from_response(
-            ctx.request.host.partition(":")[0],
-            ctx.request.path,
-            resp.headers.getlist("Set-Cookie"),
+    def __enter__(self) -> FlaskClient:
+        self._kept.start()
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self._kept.stop()
+
+    # -- requests ------------------------------------------------------------
+
+    def open(
+        self,
+        *builder_args: t.Any,
+        buffered: bool = False,
+        follow_redirects: bool = False,
+        **builder_kwargs: t.Any,
+    ) -> TestResponse:
+        """Send a request and return the response. The arguments are those
+        of :class:`EnvironBuilder`, or a single prepared request: a
+        Werkzeug ``EnvironBuilder``, a WSGI environ dict or a request."""
+        request = self._prepare(builder_args, builder_kwargs)
+        # The previous request's contexts end before the next one begins.
+        self._kept.release()
+        response = super().open(
+            request, buffered=buffered, follow_redirects=follow_redirects
         )
+        response.json_module = self.application.json  # type: ignore[assignment]
+        self._kept.hold()
+        return response
 
-    def _copy_environ(self, other: WSGIEnvironment) -> WSGIEnvironment:
-        out = {**self.environ_base, **other}
-        if self.preserve_context:
-            out["werkzeug.debug.preserve_context"] = self._new_contexts.append
-        return out
-
-    def _request_from_builder_args(
+    def _prepare(
         self, args: tuple[t.Any, ...], kwargs: dict[str, t.Any]
     ) -> BaseRequest:
-        kwargs["environ_base"] = self._copy_environ(kwargs.get("environ_base", {}))
-        builder = EnvironBuilder(self.application, *args, **kwargs)
+        prepared = args[0] if args else None
+        if isinstance(prepared, werkzeug.test.EnvironBuilder):
+            # A copy, so the caller's builder keeps its own environ_base; not
+            # closed, since its files are still the caller's.
+            builder = copy(prepared)
+            builder.environ_base = self._environ_with(prepared.environ_base)
+            return builder.get_request()
+        if isinstance(prepared, dict):
+            builder = EnvironBuilder.from_environ(
+                prepared, app=self.application, environ_base=self._environ_with(None)
+            )
+        elif isinstance(prepared, BaseRequest):
+            request = copy(prepared)
+            request.environ = self._environ_with(prepared.environ)
+            return request
+        else:
+            kwargs["environ_base"] = self._environ_with(kwargs.get("environ_base"))
+            builder = EnvironBuilder(self.application, *args, **kwargs)
         try:
             return builder.get_request()
         finally:
             builder.close()
 
-    def open(
-        self,
-        *args: t.Any,
-        buffered: bool = False,
-        follow_redirects: bool = False,
-        **kwargs: t.Any,
-    ) -> TestResponse:
-        """Send a request; arguments are those of :class:`EnvironBuilder`,
-        or one builder, environ dict or request object."""
-        if args and isinstance(
-            args[0], (werkzeug.test.EnvironBuilder, dict, BaseRequest)
-        ):
-            if isinstance(args[0], werkzeug.test.EnvironBuilder):
-                builder = copy(args[0])
-                builder.environ_base = self._copy_environ(builder.environ_base or {})  # type: ignore[arg-type]
-                request = builder.get_request()
-            elif isinstance(args[0], dict):
-                request = EnvironBuilder.from_environ(
-                    args[0], app=self.application, environ_base=self._copy_environ({})
-                ).get_request()
-            else:
-                request = copy(args[0])
-                request.environ = self._copy_environ(request.environ)
-        else:
-            request = self._request_from_builder_args(args, kwargs)
+    def _environ_with(self, given: t.Mapping[str, t.Any] | None) -> WSGIEnvironment:
+        """The client's :attr:`environ_base` under ``given``, plus the
+        hand-over callable inside ``with client:``."""
+        environ: dict[str, t.Any] = {**self.environ_base, **(given or {})}
+        if self._kept.active:
+            environ[_PRESERVE_KEY] = self._kept.handed.append
+        return environ
 
-        # Contexts preserved by an earlier request end when a new one starts.
-        self._context_stack.close()
-        response = super().open(
-            request, buffered=buffered, follow_redirects=follow_redirects
-        )
-        response.json_module = self.application.json  # type: ignore[assignment]
+    # -- sessions ------------------------------------------------------------
 
-        while self._new_contexts:
-            cm = self._new_contexts.pop(0)
-            self._context_stack.enter_context(cm)
-        return response
+    @contextmanager
+    def session_transaction(
+        self, *args: t.Any, **kwargs: t.Any
+    ) -> t.Generator[SessionMixin, None, None]:
+        """Open the session the next request would get, for the block to
+        read or change; a changed session is saved to the client's cookies
+        at the end. No context is pushed inside the block. The arguments are
+        those of :meth:`~flask.Flask.test_request_context` (a path under the
+        session cookie's path, say)."""
+        if self._cookies is None:
+            raise TypeError(
+                "Cookies are disabled, so there is no session to open."
+                " Create the client with 'use_cookies=True'."
+            )
+        app = self.application
+        backend = app.session_interface
+        ctx = app.test_request_context(*args, **kwargs)
+        self._add_cookies_to_wsgi(ctx.request.environ)
+        with ctx:
+            session = backend.open_session(app, ctx.request)
+        if session is None:
+            raise RuntimeError("Session backend did not open a session.")
+        yield session
+        if backend.is_null_session(session):
+            return
+        with ctx:
+            cookies = _saved_cookies(app, session)
+        host = ctx.request.host.partition(":")[0]
+        self._update_cookies_from_response(host, ctx.request.path, cookies)
 
-    def __enter__(self) -> FlaskClient:
-        if self.preserve_context:
-            raise RuntimeError("Cannot nest client invocations")
-        self.preserve_context = True
-        return self
 
-    def __exit__(
-        self,
-        exc_type: type | None,
-        exc_value: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.preserve_context = False
-        self._context_stack.close()
+def _saved_cookies(app: Flask, session: SessionMixin) -> list[str]:
+    """The ``Set-Cookie`` values the session backend writes for ``session``."""
+    carrier = app.response_class()
+    app.session_interface.save_session(app, session, carrier)
+    return carrier.headers.getlist("Set-Cookie")
 
 
 class FlaskCliRunner(CliRunner):
-    """Invokes the app's CLI commands in tests."""
+    """Click's test runner for ``app``'s commands: :meth:`invoke` runs
+    ``app.cli`` unless told otherwise, with this app already loaded."""
 
-    def __init__(self, app: Flask, **kwargs: t.Any) -> None:
+    def __init__(self, app: Flask, **runner_options: t.Any) -> None:
         self.app = app
-        super().__init__(**kwargs)
+        super().__init__(**runner_options)
 
     def invoke(  # type: ignore[override]
-        self, cli: t.Any = None, args: t.Any = None, **kwargs: t.Any
+        self,
+        cli: click.Command | None = None,
+        args: str | t.Sequence[str] | None = None,
+        **kwargs: t.Any,
     ) -> Result:
-        """Invoke ``cli`` (default: ``app.cli``) with ``args``, loading
-        this app through a :class:`~flask.cli.ScriptInfo`."""
-        if cli is None:
-            cli = self.app.cli
+        """Run ``cli`` (default: ``app.cli``) with ``args``. Unless an
+        ``obj`` is given, commands find the app through a
+        :class:`~flask.cli.ScriptInfo` that returns it."""
+        command = self.app.cli if cli is None else cli
         if "obj" not in kwargs:
             kwargs["obj"] = ScriptInfo(create_app=lambda: self.app)
-        return super().invoke(cli, args, **kwargs)
+        return super().invoke(command, args, **kwargs)
