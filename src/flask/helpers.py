@@ -109,21 +109,21 @@ def _run_held(
                 close()
 
 
-@t.overload
-def stream_with_context(
-    generator_or_function: t.Iterator[t.AnyStr],
-) -> t.Iterator[t.AnyStr]: ...
+_Chunks = t.Iterator[t.AnyStr]
+_ChunksFunction = t.Callable[..., t.Iterator[t.AnyStr]]
 
 
 @t.overload
 def stream_with_context(
-    generator_or_function: t.Callable[..., t.Iterator[t.AnyStr]],
-) -> t.Callable[[t.Iterator[t.AnyStr]], t.Iterator[t.AnyStr]]: ...
-
-
+    generator_or_function: _Chunks[t.AnyStr],
+) -> _Chunks[t.AnyStr]: ...
+@t.overload
 def stream_with_context(
-    generator_or_function: t.Iterator[t.AnyStr] | t.Callable[..., t.Iterator[t.AnyStr]],
-) -> t.Iterator[t.AnyStr] | t.Callable[[t.Iterator[t.AnyStr]], t.Iterator[t.AnyStr]]:
+    generator_or_function: _ChunksFunction[t.AnyStr],
+) -> _ChunksFunction[t.AnyStr]: ...
+def stream_with_context(
+    generator_or_function: _Chunks[t.AnyStr] | _ChunksFunction[t.AnyStr],
+) -> _Chunks[t.AnyStr] | _ChunksFunction[t.AnyStr]:
     """Keep the request context while a streamed response's iterator
     runs, after the view has returned. Given a generator function, a
     function whose generators do so."""
@@ -231,7 +231,7 @@ def get_flashed_messages(
     return [text for _, text in pairs]
 
 
-def _werkzeug_options(max_age: t.Any) -> dict[str, t.Any]:
+def _werkzeug_options(max_age: _MaxAge) -> dict[str, t.Any]:
     """The arguments of Werkzeug's file sending that come from the app
     and the request; a ``max_age`` of None asks the app."""
     app = current_app._get_current_object()  # type: ignore[attr-defined]
@@ -244,29 +244,35 @@ def _werkzeug_options(max_age: t.Any) -> dict[str, t.Any]:
     }
 
 
+#: What ``send_file`` sends: a path (relative to the app's root) or a file.
+_FileToSend = os.PathLike[t.AnyStr] | str | t.BinaryIO
+#: A cache lifetime in seconds, or a function of the file name giving it.
+_MaxAge = int | t.Callable[[str | None], int | None] | None
+
+
 def send_file(
-    path_or_file: os.PathLike[t.AnyStr] | str | t.BinaryIO,
+    path_or_file: _FileToSend[t.AnyStr],
     mimetype: str | None = None,
     as_attachment: bool = False,
     download_name: str | None = None,
     conditional: bool = True,
     etag: bool | str = True,
-    last_modified: datetime | int | float | None = None,
-    max_age: None | (int | t.Callable[[str | None], int | None]) = None,
+    last_modified: datetime | float | None = None,
+    max_age: _MaxAge = None,
 ) -> Response:
     """Send a file or binary file object; a relative path is relative to
     the app's root path. See :func:`werkzeug.utils.send_file`."""
-    options = _werkzeug_options(max_age)
-    return werkzeug.utils.send_file(  # type: ignore[return-value]
-        path_or_file,  # type: ignore[arg-type]
-        mimetype=mimetype,
-        as_attachment=as_attachment,
-        download_name=download_name,
-        conditional=conditional,
-        etag=etag,
-        last_modified=last_modified,
-        **options,
-    )
+    chosen = {
+        "mimetype": mimetype,
+        "as_attachment": as_attachment,
+        "download_name": download_name,
+        "conditional": conditional,
+        "etag": etag,
+        "last_modified": last_modified,
+    }
+    options = {**chosen, **_werkzeug_options(max_age)}
+    sent = werkzeug.utils.send_file(path_or_file, **options)  # type: ignore[arg-type]
+    return sent  # type: ignore[return-value]
 
 
 def send_from_directory(

@@ -11,20 +11,20 @@ The session cookie is written in this format, so it must not change: a
 cookie made by one release must be read by the next. New types are added
 by registering a :class:`JSONTag` subclass::
 
-    class TagOrderedDict(JSONTag):
+    class TagFraction(JSONTag):
         __slots__ = ()
-        key = " od"
+        key = " fr"
 
         def check(self, value):
-            return isinstance(value, OrderedDict)
+            return isinstance(value, Fraction)
 
         def to_json(self, value):
-            return [[k, self.serializer.tag(v)] for k, v in value.items()]
+            return [value.numerator, value.denominator]
 
         def to_python(self, value):
-            return OrderedDict(value)
+            return Fraction(*value)
 
-    app.session_interface.serializer.register(TagOrderedDict, index=0)
+    app.session_interface.serializer.register(TagFraction)
 """
 
 from __future__ import annotations
@@ -65,15 +65,18 @@ class JSONTag:
 
     def check(self, value: t.Any) -> bool:
         """True if this tag is the one for ``value``."""
-        raise NotImplementedError
+        raise NotImplementedError(self._missing("check"))
 
     def to_json(self, value: t.Any) -> t.Any:
         """The JSON form of ``value`` (tagging what it contains)."""
-        raise NotImplementedError
+        raise NotImplementedError(self._missing("to_json"))
 
     def to_python(self, value: t.Any) -> t.Any:
         """The Python value back from its JSON form."""
-        raise NotImplementedError
+        raise NotImplementedError(self._missing("to_python"))
+
+    def _missing(self, method: str) -> str:
+        return f"{type(self).__name__} does not implement {method}()"
 
     def tag(self, value: t.Any) -> t.Any:
         """``value`` in its tagged form: ``{key: to_json(value)}``."""
@@ -213,16 +216,9 @@ class TagDateTime(_InstanceTag):
 
 #: The built-in tags, none of which claims a plain string, number,
 #: boolean or null: with only these registered, such values skip the tags.
-_BUILT_IN = (
-    TagDict,
-    PassDict,
-    TagTuple,
-    PassList,
-    TagBytes,
-    TagMarkup,
-    TagUUID,
-    TagDateTime,
-)
+_CONTAINER_TAGS = (TagDict, PassDict, TagTuple, PassList)
+_VALUE_TAGS = (TagBytes, TagMarkup, TagUUID, TagDateTime)
+_BUILT_IN = _CONTAINER_TAGS + _VALUE_TAGS
 
 
 class TaggedJSONSerializer:
@@ -241,8 +237,8 @@ class TaggedJSONSerializer:
         self.tags: dict[str, JSONTag] = {}
         self.order: list[JSONTag] = []
         self._scalars_untagged = True
-        for tag_class in self.default_tags:
-            self.register(tag_class)
+        for position, tag_class in enumerate(self.default_tags):
+            self.register(tag_class, index=position)
 
     def register(
         self,
@@ -283,10 +279,10 @@ class TaggedJSONSerializer:
 
     def _untag_tree(self, value: t.Any) -> t.Any:
         """Untag a loaded document from the leaves up."""
-        if isinstance(value, list):
-            return [self._untag_tree(item) for item in value]
         if isinstance(value, dict):
             return self.untag({k: self._untag_tree(v) for k, v in value.items()})
+        if isinstance(value, list):
+            return [self._untag_tree(item) for item in value]
         return value
 
     def dumps(self, value: t.Any) -> str:
