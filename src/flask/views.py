@@ -47,7 +47,9 @@ class View:
 
     def dispatch_request(self) -> ResponseReturnValue:
         """Handle a request; the URL's values come as keyword arguments."""
-        raise NotImplementedError()
+        raise NotImplementedError(
+            f"{type(self).__name__} does not implement dispatch_request()"
+        )
 
     @classmethod
     def as_view(
