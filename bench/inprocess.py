@@ -38,6 +38,11 @@ from werkzeug.test import EnvironBuilder  # noqa: E402
 
 import flask  # noqa: E402
 
+sys.path.insert(0, os.path.join(HERE, "apps"))
+import template_string  # noqa: E402
+
+sys.path.pop(0)
+
 FORM = {f"field{i}": f"value {i} & more" for i in range(1, 6)}
 ITEMS = [{"name": f"Item <{i}> & co", "price": i * 1.25} for i in range(1, 11)]
 Headers = list[tuple[str, str]]
@@ -75,6 +80,7 @@ def create_app() -> flask.Flask:
     async def hello_async() -> str:
         return "Hello, async!"
 
+    template_string.register(app)
     return app
 
 
@@ -227,6 +233,11 @@ def make_scenarios(app: flask.Flask) -> list[Scenario]:
             "async",
             lambda s, h, b: check_text(s, h, b, b"Hello, async!"),
             path="/async",
+        ),
+        build(
+            "template_string",
+            lambda s, h, b: check_text(s, h, b, template_string.EXPECTED),
+            path="/template-string",
         ),
     ]
 

@@ -39,6 +39,7 @@ TARGETS = {
     "404": 3.0,
     "session": 2.0,
     "async": 5.0,
+    "template_string": 5.0,
 }
 TITLES = {
     "hello": "GET / (text)",
@@ -48,6 +49,7 @@ TITLES = {
     "404": "GET unknown URL (404)",
     "session": "session cookie update",
     "async": "async def view",
+    "template_string": "render_template_string",
 }
 
 

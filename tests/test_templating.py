@@ -925,3 +925,133 @@ def test_template_rendered_waits_for_the_stream(app: Flask, app_ctx: t.Any) -> N
         assert rendered == []
         assert "".join(rv) == "12"
     assert rendered == ["done"]
+
+
+# -- templates compiled from strings are kept per environment -------------------
+
+
+def _templates_used(app: Flask, render: t.Callable[[], t.Any]) -> list[Template]:
+    used: list[Template] = []
+
+    def record(sender: t.Any, template: Template, context: t.Any) -> None:
+        used.append(template)
+
+    with flask.before_render_template.connected_to(record, app):
+        render()
+    return used
+
+
+@pytest.mark.parametrize("render", [render_template_string, stream_template_string])
+def test_a_source_is_compiled_once(
+    app: Flask, req_ctx: t.Any, render: t.Callable[..., t.Any]
+) -> None:
+    def twice() -> None:
+        for _ in range(2):
+            assert "".join(render("{{ x|upper }}", x="a")) == "A"
+
+    first, second = _templates_used(app, twice)
+    assert first is second
+    (other,) = _templates_used(app, lambda: render_template_string("{{ x }}", x=1))
+    assert other is not first
+
+
+def test_kept_templates_are_bounded(app: Flask, app_ctx: t.Any) -> None:
+    from flask.templating import _SOURCE_CACHE_SIZE
+
+    def render_many() -> None:
+        for n in range(_SOURCE_CACHE_SIZE + 1):
+            render_template_string(f"{n}")
+        render_template_string("0")
+
+    used = _templates_used(app, render_many)
+    assert used[-1] is not used[0]  # the oldest source was dropped
+
+
+def test_a_replaced_environment_compiles_again(app: Flask, app_ctx: t.Any) -> None:
+    assert render_template_string("{{ 1 }}") == "1"
+    app.jinja_env = app.create_jinja_environment()
+    app.jinja_env.variable_start_string = "[["
+    app.jinja_env.variable_end_string = "]]"
+    assert render_template_string("[[ 1 ]]") == "1"
+    assert render_template_string("{{ 1 }}") == "{{ 1 }}"
+
+
+def test_an_overlay_keeps_its_own_templates(app: Flask, app_ctx: t.Any) -> None:
+    parent = app.jinja_env
+    assert render_template_string("<% 1 %>{{ 2 }}") == "<% 1 %>2"
+    app.jinja_env = parent.overlay(variable_start_string="<%", variable_end_string="%>")
+    assert render_template_string("<% 1 %>{{ 2 }}") == "1{{ 2 }}"
+    app.jinja_env = parent
+    assert render_template_string("<% 1 %>{{ 2 }}") == "<% 1 %>2"
+
+
+def test_changed_settings_apply_to_a_kept_source(app: Flask, app_ctx: t.Any) -> None:
+    source = "# if yes\nline\n# endif"
+    assert render_template_string(source, yes=True) == source
+    app.jinja_env.line_statement_prefix = "#"
+    assert render_template_string(source, yes=True) == "line\n"
+    assert render_template_string("{{ '<' }}") == "&lt;"
+    app.jinja_env.autoescape = False
+    assert render_template_string("{{ '<' }}") == "<"
+
+
+def test_reassigned_globals_apply_to_a_kept_source(app: Flask, app_ctx: t.Any) -> None:
+    app.jinja_env.globals["who"] = "first"
+    assert render_template_string("{{ who }}") == "first"
+    app.jinja_env.globals = {**app.jinja_env.globals, "who": "second"}
+    assert render_template_string("{{ who }}") == "second"
+
+
+def test_an_autoescape_function_is_asked_on_each_render(app_ctx: t.Any) -> None:
+    class Switching(Flask):
+        escape = True
+
+        def select_jinja_autoescape(self, filename: str | None) -> bool:
+            return self.escape
+
+    app = Switching(__name__)
+    with app.app_context():
+        assert render_template_string("{{ v }}", v="<b>") == "&lt;b&gt;"
+        app.escape = False
+        assert render_template_string("{{ v }}", v="<b>") == "<b>"
+        app.escape = True
+        assert render_template_string("{{ v }}", v="<b>") == "&lt;b&gt;"
+
+
+def test_a_replaced_filter_applies_to_a_kept_source(app: Flask, app_ctx: t.Any) -> None:
+    # The optimizer calls filters on constants while compiling.
+    app.jinja_env.filters["shout"] = lambda s: s.upper()
+    assert render_template_string("{{ 'hey'|shout }}") == "HEY"
+    app.jinja_env.filters["shout"] = lambda s: s + "!"
+    assert render_template_string("{{ 'hey'|shout }}") == "hey!"
+    app.jinja_env.tests["loud"] = lambda s: s.isupper()
+    assert render_template_string("{{ 'A' is loud }}") == "True"
+    app.jinja_env.tests["loud"] = lambda s: False
+    assert render_template_string("{{ 'A' is loud }}") == "False"
+
+
+def test_a_cache_size_of_zero_keeps_nothing() -> None:
+    class Uncached(Flask):
+        jinja_options = {"cache_size": 0}
+
+    app = Uncached(__name__)
+    with app.app_context():
+
+        def twice() -> None:
+            render_template_string("{{ 1 }}")
+            render_template_string("{{ 1 }}")
+
+        first, second = _templates_used(app, twice)
+    assert first is not second
+
+
+def test_a_plain_jinja_environment_still_renders_strings() -> None:
+    import jinja2
+
+    class PlainEnv(Flask):
+        def create_jinja_environment(self) -> t.Any:
+            return jinja2.Environment(autoescape=True)
+
+    app = PlainEnv(__name__)
+    with app.app_context():
+        assert render_template_string("{{ v }}", v="<") == "&lt;"

@@ -10,7 +10,7 @@ import typing as t
 from datetime import datetime
 from datetime import timedelta
 from functools import cache
-from functools import update_wrapper
+from functools import wraps
 
 import werkzeug.utils
 from werkzeug.exceptions import abort as _wz_abort
@@ -31,96 +31,129 @@ if t.TYPE_CHECKING:  # pragma: no cover
     from .wrappers import Response
 
 
+_FALSE_WORDS = frozenset({"0", "false", "no"})
+
+
+def _env_flag(name: str) -> bool | None:
+    """The boolean an environment variable spells, None when it is unset
+    or empty."""
+    value = os.environ.get(name)
+    return None if not value else value.lower() not in _FALSE_WORDS
+
+
 def get_debug_flag() -> bool:
     """Whether ``FLASK_DEBUG`` asks for debug mode."""
-    val = os.environ.get("FLASK_DEBUG")
-    return bool(val and val.lower() not in {"0", "false", "no"})
+    return bool(_env_flag("FLASK_DEBUG"))
 
 
 def get_load_dotenv(default: bool = True) -> bool:
-    """Whether dotenv files should be loaded: ``default`` unless
-    ``FLASK_SKIP_DOTENV`` is set to a true value."""
-    val = os.environ.get("FLASK_SKIP_DOTENV")
-    if not val:
-        return default
-    return val.lower() in ("0", "false", "no")
+    """Whether to load dotenv files: ``default``, unless
+    ``FLASK_SKIP_DOTENV`` is set (true skips them, false loads them)."""
+    skip = _env_flag("FLASK_SKIP_DOTENV")
+    return default if skip is None else not skip
 
 
-@t.overload
-def stream_with_context(
-    generator_or_function: t.Iterator[t.AnyStr],
-) -> t.Iterator[t.AnyStr]: ...
+class _HeldContexts:
+    """The request and app contexts a stream runs in.
 
+    Made while the view runs, it counts both contexts as held, so the pop
+    after the view returns leaves their teardown to the stream. The
+    stream pushes them when it is first read, in the context that reads
+    it (an async view's own task, a server thread), and its end releases
+    and pops them: teardown runs once, after the last chunk.
+    """
 
-@t.overload
-def stream_with_context(
-    generator_or_function: t.Callable[..., t.Iterator[t.AnyStr]],
-) -> t.Callable[[t.Iterator[t.AnyStr]], t.Iterator[t.AnyStr]]: ...
+    __slots__ = ("_app_ctx", "_req_ctx")
 
-
-def stream_with_context(
-    generator_or_function: t.Iterator[t.AnyStr] | t.Callable[..., t.Iterator[t.AnyStr]],
-) -> t.Iterator[t.AnyStr] | t.Callable[[t.Iterator[t.AnyStr]], t.Iterator[t.AnyStr]]:
-    """Keep the request context pushed while a streamed response's
-    generator runs, after the view has returned. Works as a decorator
-    of a generator function too."""
-    try:
-        gen = iter(generator_or_function)  # type: ignore[arg-type]
-    except TypeError:
-
-        def decorator(*args: t.Any, **kwargs: t.Any) -> t.Any:
-            gen = generator_or_function(*args, **kwargs)  # type: ignore[operator]
-            return stream_with_context(gen)
-
-        return update_wrapper(decorator, generator_or_function)  # type: ignore[arg-type]
-
-    def generator() -> t.Iterator[t.AnyStr | None]:
+    def __init__(self) -> None:
         req_ctx = _cv_request.get(None)
         if req_ctx is None:
             raise RuntimeError(
                 "'stream_with_context' can only be used when a request"
                 " context is active, such as in a view function."
             )
-        app_ctx = _cv_app.get()
-        # Priming runs to here: the contexts are recorded and held, so the
-        # pop after the view returns defers teardown to the stream's end.
-        # They are pushed when iteration starts, in the context that
-        # iterates: an async view primes inside its own task's context.
+        self._req_ctx = req_ctx
+        self._app_ctx = _cv_app.get()
         req_ctx._held += 1
-        app_ctx._held += 1
-        try:
-            yield None
-        except GeneratorExit:
-            # Closed before it was read: tear down now.
-            req_ctx._held -= 1
-            app_ctx._held -= 1
-            with app_ctx, req_ctx:
-                pass
-            raise
-        # The app context first, so the request context reuses it.
-        with app_ctx, req_ctx:
-            try:
-                yield from gen
-            finally:
-                req_ctx._held -= 1
-                app_ctx._held -= 1
-                close = getattr(gen, "close", None)
-                if close is not None:
-                    close()
+        self._app_ctx._held += 1
 
-    wrapped_g = generator()
-    next(wrapped_g)
-    return wrapped_g  # type: ignore[return-value]
+    def __enter__(self) -> None:
+        # The app context first, so the request context reuses it.
+        self._app_ctx.push()
+        self._req_ctx.push()
+
+    def __exit__(self, *exc_info: t.Any) -> None:
+        self._req_ctx._held -= 1
+        self._app_ctx._held -= 1
+        try:
+            self._req_ctx.__exit__(*exc_info)
+        finally:
+            self._app_ctx.__exit__(*exc_info)
+
+
+def _run_held(
+    held: _HeldContexts, chunks: t.Iterator[t.AnyStr]
+) -> t.Iterator[t.AnyStr | None]:
+    try:
+        yield None  # primed by stream_with_context, before the view returns
+    except GeneratorExit:
+        with held:  # closed unread: the pop tears down now
+            pass
+        raise
+    with held:
+        try:
+            yield from chunks
+        finally:
+            close = getattr(chunks, "close", None)
+            if close is not None:
+                close()
+
+
+_Chunks = t.Iterator[t.AnyStr]
+_ChunksFunction = t.Callable[..., t.Iterator[t.AnyStr]]
+
+
+@t.overload
+def stream_with_context(
+    generator_or_function: _Chunks[t.AnyStr],
+) -> _Chunks[t.AnyStr]: ...
+@t.overload
+def stream_with_context(
+    generator_or_function: _ChunksFunction[t.AnyStr],
+) -> _ChunksFunction[t.AnyStr]: ...
+def stream_with_context(
+    generator_or_function: _Chunks[t.AnyStr] | _ChunksFunction[t.AnyStr],
+) -> _Chunks[t.AnyStr] | _ChunksFunction[t.AnyStr]:
+    """Keep the request context while a streamed response's iterator
+    runs, after the view has returned. Given a generator function, a
+    function whose generators do so."""
+    try:
+        chunks = iter(generator_or_function)  # type: ignore[arg-type]
+    except TypeError:
+        return _streaming(generator_or_function)  # type: ignore[arg-type]
+    stream = _run_held(_HeldContexts(), chunks)
+    next(stream)
+    return stream  # type: ignore[return-value]
+
+
+def _streaming(
+    func: t.Callable[..., t.Iterator[t.AnyStr]],
+) -> t.Callable[..., t.Iterator[t.AnyStr]]:
+    @wraps(func)
+    def streamed(*args: t.Any, **kwargs: t.Any) -> t.Iterator[t.AnyStr]:
+        return stream_with_context(func(*args, **kwargs))
+
+    return streamed
 
 
 def make_response(*args: t.Any) -> Response:
-    """Turn a view's return value into a response object, for adding
-    headers in the view; with no arguments, an empty response."""
+    """The response a view's return value makes, to change it before
+    returning it (``make_response(body, 404)``); no arguments make an
+    empty response."""
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
     if not args:
-        return current_app.response_class()
-    if len(args) == 1:
-        args = args[0]
-    return current_app.make_response(args)
+        return app.response_class()  # type: ignore[no-any-return]
+    return app.make_response(args[0] if len(args) == 1 else args)  # type: ignore[no-any-return]
 
 
 def url_for(
@@ -132,105 +165,114 @@ def url_for(
     _external: bool | None = None,
     **values: t.Any,
 ) -> str:
-    """Build a URL for ``endpoint`` with the current app; see
+    """The URL of ``endpoint`` built by the current app; see
     :meth:`Flask.url_for`."""
-    return current_app.url_for(
-        endpoint,
-        _anchor=_anchor,
-        _method=_method,
-        _scheme=_scheme,
-        _external=_external,
-        **values,
+    values.update(
+        _anchor=_anchor, _method=_method, _scheme=_scheme, _external=_external
     )
+    return current_app.url_for(endpoint, **values)
 
 
 def redirect(
     location: str, code: int = 302, Response: type[BaseResponse] | None = None
 ) -> BaseResponse:
-    """A redirect response; uses ``app.redirect`` when an app is active."""
-    ctx = _cv_app.get(None)
-    if ctx is not None:
-        return ctx.app.redirect(location, code=code)
-    return _wz_redirect(location, code=code, Response=Response)
+    """A redirect to ``location``: the app's :meth:`~Flask.redirect` when
+    an app is active, Werkzeug's (with ``Response``) otherwise."""
+    if (ctx := _cv_app.get(None)) is None:
+        return _wz_redirect(location, code=code, Response=Response)
+    return ctx.app.redirect(location, code=code)
 
 
 def abort(code: int | BaseResponse, *args: t.Any, **kwargs: t.Any) -> t.NoReturn:
-    """Raise the HTTP exception for ``code``; uses ``app.aborter`` when
-    an app is active."""
-    ctx = _cv_app.get(None)
-    if ctx is not None:
+    """Raise the HTTP exception for ``code`` (or the given response),
+    through the app's ``aborter`` when an app is active."""
+    if (ctx := _cv_app.get(None)) is not None:
         ctx.app.aborter(code, *args, **kwargs)
     _wz_abort(code, *args, **kwargs)
 
 
 def get_template_attribute(template_name: str, attribute: str) -> t.Any:
-    """An attribute (often a macro) exported by a template."""
-    return getattr(current_app.jinja_env.get_template(template_name).module, attribute)
+    """A name a template exports, typically a macro to call from Python."""
+    module = current_app.jinja_env.get_template(template_name).module
+    return getattr(module, attribute)
+
+
+_FLASHES_KEY = "_flashes"
 
 
 def flash(message: str, category: str = "message") -> None:
-    """Store a message in the session for the next request to show."""
-    flashes = session.get("_flashes", [])
-    flashes.append((category, message))
-    session["_flashes"] = flashes
+    """Keep ``message`` in the session until a later request shows it
+    with :func:`get_flashed_messages`."""
+    session[_FLASHES_KEY] = [*session.get(_FLASHES_KEY, ()), (category, message)]
     app = current_app._get_current_object()  # type: ignore[attr-defined]
-    message_flashed.send(
-        app, _async_wrapper=app.ensure_sync, message=message, category=category
-    )
+    if message_flashed.receivers:
+        message_flashed.send(
+            app, _async_wrapper=app.ensure_sync, message=message, category=category
+        )
 
 
 def get_flashed_messages(
     with_categories: bool = False, category_filter: t.Iterable[str] = ()
 ) -> list[str] | list[tuple[str, str]]:
-    """Pop the flashed messages from the session; repeated calls in one
-    request return the same messages."""
-    flashes = request_ctx.flashes
-    if flashes is None:
-        flashes = session.pop("_flashes") if "_flashes" in session else []
-        request_ctx.flashes = flashes
+    """The flashed messages, taken out of the session on the first call
+    of a request (later calls in it see the same ones); ``(category,
+    message)`` pairs with ``with_categories``, only those of the
+    categories in ``category_filter`` when it is given."""
+    ctx = request_ctx._get_current_object()  # type: ignore[attr-defined]
+    if ctx.flashes is None:
+        # Looked up first: a session that can't be written has nothing to pop.
+        present = _FLASHES_KEY in session
+        ctx.flashes = session.pop(_FLASHES_KEY) if present else []
+    pairs: list[tuple[str, str]] = ctx.flashes
     if category_filter:
-        flashes = [f for f in flashes if f[0] in category_filter]
-    if not with_categories:
-        return [x[1] for x in flashes]
-    return flashes
+        pairs = [pair for pair in pairs if pair[0] in category_filter]
+    if with_categories:
+        return pairs
+    return [text for _, text in pairs]
 
 
-def _prepare_send_file_kwargs(**kwargs: t.Any) -> dict[str, t.Any]:
-    if kwargs.get("max_age") is None:
-        kwargs["max_age"] = current_app.get_send_file_max_age
-    kwargs.update(
-        environ=request.environ,
-        use_x_sendfile=current_app.config["USE_X_SENDFILE"],
-        response_class=current_app.response_class,
-        _root_path=current_app.root_path,
-    )
-    return kwargs
+def _werkzeug_options(max_age: _MaxAge) -> dict[str, t.Any]:
+    """The arguments of Werkzeug's file sending that come from the app
+    and the request; a ``max_age`` of None asks the app."""
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    return {
+        "environ": request.environ,
+        "use_x_sendfile": app.config["USE_X_SENDFILE"],
+        "response_class": app.response_class,
+        "max_age": app.get_send_file_max_age if max_age is None else max_age,
+        "_root_path": app.root_path,
+    }
+
+
+#: What ``send_file`` sends: a path (relative to the app's root) or a file.
+_FileToSend = os.PathLike[t.AnyStr] | str | t.BinaryIO
+#: A cache lifetime in seconds, or a function of the file name giving it.
+_MaxAge = int | t.Callable[[str | None], int | None] | None
 
 
 def send_file(
-    path_or_file: os.PathLike[t.AnyStr] | str | t.BinaryIO,
+    path_or_file: _FileToSend[t.AnyStr],
     mimetype: str | None = None,
     as_attachment: bool = False,
     download_name: str | None = None,
     conditional: bool = True,
     etag: bool | str = True,
-    last_modified: datetime | int | float | None = None,
-    max_age: None | (int | t.Callable[[str | None], int | None]) = None,
+    last_modified: datetime | float | None = None,
+    max_age: _MaxAge = None,
 ) -> Response:
-    """Send a file or file-like object; relative paths are relative to
+    """Send a file or binary file object; a relative path is relative to
     the app's root path. See :func:`werkzeug.utils.send_file`."""
-    return werkzeug.utils.send_file(  # type: ignore[return-value]
-        **_prepare_send_file_kwargs(
-            path_or_file=path_or_file,
-            mimetype=mimetype,
-            as_attachment=as_attachment,
-            download_name=download_name,
-            conditional=conditional,
-            etag=etag,
-            last_modified=last_modified,
-            max_age=max_age,
-        )
-    )
+    chosen = {
+        "mimetype": mimetype,
+        "as_attachment": as_attachment,
+        "download_name": download_name,
+        "conditional": conditional,
+        "etag": etag,
+        "last_modified": last_modified,
+    }
+    options = {**chosen, **_werkzeug_options(max_age)}
+    sent = werkzeug.utils.send_file(path_or_file, **options)  # type: ignore[arg-type]
+    return sent  # type: ignore[return-value]
 
 
 def send_from_directory(
@@ -238,13 +280,13 @@ def send_from_directory(
     path: os.PathLike[str] | str,
     **kwargs: t.Any,
 ) -> Response:
-    """Send ``path`` from ``directory``; a 404 for paths that leave it,
-    including through a symlink pointing outside it. Other arguments go
-    to :func:`send_file`."""
-    kwargs = _prepare_send_file_kwargs(**kwargs)
-    _refuse_escaping_symlinks(directory, path, kwargs["_root_path"])
+    """Send ``path`` from ``directory``: a 404 for a path that leaves it,
+    through ``..`` or through a symlink pointing outside. Other arguments
+    are those of :func:`send_file`."""
+    options = {**kwargs, **_werkzeug_options(kwargs.get("max_age"))}
+    _refuse_escaping_symlinks(directory, path, options["_root_path"])
     return werkzeug.utils.send_from_directory(  # type: ignore[return-value]
-        directory, path, **kwargs
+        directory, path, **options
     )
 
 
@@ -263,74 +305,73 @@ def _refuse_escaping_symlinks(
 
 
 def _max_age_seconds(value: timedelta | int | None) -> int | None:
-    """``SEND_FILE_MAX_AGE_DEFAULT`` as seconds (None stays None)."""
-    if isinstance(value, timedelta):
-        return int(value.total_seconds())
-    return value
+    """``SEND_FILE_MAX_AGE_DEFAULT`` in seconds (None stays None)."""
+    return int(value.total_seconds()) if isinstance(value, timedelta) else value
 
 
 def _send_static_file(owner: t.Any, filename: str) -> Response:
-    """The static route's view for an app or a blueprint ``owner``."""
+    """Serve ``filename`` from the static folder of ``owner`` (an app or
+    a blueprint): the view of the static route."""
     if not owner.has_static_folder:
         raise RuntimeError("'static_folder' must be set to serve static_files.")
-    max_age = owner.get_send_file_max_age(filename)
-    return send_from_directory(owner.static_folder, filename, max_age=max_age)
+    return send_from_directory(
+        owner.static_folder, filename, max_age=owner.get_send_file_max_age(filename)
+    )
+
+
+_READ_MODES = frozenset({"r", "rt", "rb"})
 
 
 def _open_resource(
     root_path: str, resource: str, mode: str, encoding: str | None
 ) -> t.IO[t.Any]:
-    """Open ``resource`` under ``root_path`` for reading only."""
-    if mode not in {"r", "rt", "rb"}:
+    """Open ``resource``, relative to ``root_path``, for reading."""
+    if mode not in _READ_MODES:
         raise ValueError("Resources can only be opened for reading.")
-    path = os.path.join(root_path, resource)
-    if mode == "rb":
-        return open(path, mode)
-    return open(path, mode, encoding=encoding)
+    text_encoding = None if "b" in mode else encoding
+    return open(os.path.join(root_path, resource), mode, encoding=text_encoding)
 
 
 def get_root_path(import_name: str) -> str:
-    """The folder of the module or package ``import_name``; the working
-    directory when it can't be found (e.g. an interactive session)."""
-    mod = sys.modules.get(import_name)
-    mod_file: str | None = getattr(mod, "__file__", None)
-    if mod_file is not None:
-        return os.path.dirname(os.path.abspath(mod_file))
+    """The folder of the module or package ``import_name``, or the
+    working directory when it has no known location (an interactive
+    session, a module that can't be found)."""
+    filename = getattr(sys.modules.get(import_name), "__file__", None)
+    if filename is None:
+        loader = _loader_of(import_name)
+        if loader is None:
+            return os.getcwd()
+        filename = _filename_from(loader, import_name)
+    return os.path.dirname(os.path.abspath(filename))
 
+
+def _loader_of(import_name: str) -> t.Any:
     try:
         spec = importlib.util.find_spec(import_name)
-        if spec is None:
-            raise ValueError
     except (ImportError, ValueError):
-        loader = None
-    else:
-        loader = spec.loader
+        return None
+    return None if spec is None else spec.loader
 
-    if loader is None:
-        return os.getcwd()
 
-    if hasattr(loader, "get_filename"):
-        filepath = loader.get_filename(import_name)
-    else:
-        __import__(import_name)
-        mod = sys.modules.get(import_name)
-        filepath = getattr(mod, "__file__", None)
-        if filepath is None:
-            raise RuntimeError(
-                "No root path can be found for the provided module"
-                f" {import_name!r}. This can happen because the module"
-                " came from an import hook that does not provide file"
-                " name information or because it's a namespace package."
-                " In this case the root path needs to be explicitly"
-                " provided."
-            )
-    return os.path.dirname(os.path.abspath(filepath))  # type: ignore[no-any-return]
+def _filename_from(loader: t.Any, import_name: str) -> str:
+    get_filename = getattr(loader, "get_filename", None)
+    if get_filename is not None:
+        return get_filename(import_name)  # type: ignore[no-any-return]
+    # A loader that can't tell: import the module and ask it.
+    __import__(import_name)
+    filename = getattr(sys.modules.get(import_name), "__file__", None)
+    if filename is None:
+        raise RuntimeError(
+            f"No root path can be found for the provided module {import_name!r}."
+            " It may come from an import hook that gives no file name, or be a"
+            " namespace package: pass the root path explicitly."
+        )
+    return filename  # type: ignore[no-any-return]
 
 
 @cache
 def _split_blueprint_path(name: str) -> list[str]:
-    """``"a.b.c"`` -> ``["a.b.c", "a.b", "a"]``."""
-    out: list[str] = [name]
-    if "." in name:
-        out.extend(_split_blueprint_path(name.rpartition(".")[0]))
-    return out
+    """A dotted blueprint name and its parents: ``"a.b.c"`` gives
+    ``["a.b.c", "a.b", "a"]``. Cached: callers must not change it."""
+    parts = name.split(".")
+    return [".".join(parts[:end]) for end in range(len(parts), 0, -1)]

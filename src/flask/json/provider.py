@@ -1,14 +1,22 @@
-"""JSON providers: the interface an app uses for JSON, and the default."""
+"""JSON providers: the interface an app goes through for JSON, and the
+standard library implementation it gets by default.
+
+``json.dumps`` builds a new encoder on every call. The default provider
+keeps one encoder per combination of options instead, made on first use:
+the options are part of the key, so changing ``sort_keys`` or ``default``
+on a provider after it has served requests takes effect at once.
+"""
 
 from __future__ import annotations
 
 import dataclasses
-import decimal
 import json
 import typing as t
-import uuid
 import weakref
 from datetime import date
+from decimal import Decimal
+from functools import cached_property
+from uuid import UUID
 
 from werkzeug.http import http_date
 
@@ -20,56 +28,62 @@ if t.TYPE_CHECKING:  # pragma: no cover
 
     from ..sansio.app import App
 
+#: Distinct option sets an encoder is kept for; beyond it they are dropped.
+_ENCODER_LIMIT = 32
+#: Indentation of JSON responses that are not compact.
+_PRETTY_INDENT = 2
+
 
 class JSONProvider:
-    """How an app dumps and loads JSON and makes JSON responses.
+    """What an app uses for JSON: dumping, loading and JSON responses.
 
-    Subclass it, implement :meth:`dumps` and :meth:`loads`, and set
-    ``app.json_provider_class`` (or assign ``app.json``) to use another
-    library.
+    To use another JSON library, subclass this, implement :meth:`dumps`
+    and :meth:`loads`, and set ``app.json_provider_class`` (or assign an
+    instance to ``app.json``). The other methods are built on those two.
     """
 
     def __init__(self, app: App) -> None:
+        # A proxy: the app owns its provider, not the other way round.
         self._app: App = weakref.proxy(app)
 
     def dumps(self, obj: t.Any, **kwargs: t.Any) -> str:
-        """Serialize ``obj`` to a JSON string."""
+        """``obj`` as a JSON string; ``kwargs`` go to the library."""
+        raise NotImplementedError
+
+    def loads(self, s: str | bytes, **kwargs: t.Any) -> t.Any:
+        """The value a JSON document (text or bytes) holds."""
         raise NotImplementedError
 
     def dump(self, obj: t.Any, fp: t.IO[str], **kwargs: t.Any) -> None:
-        """Serialize ``obj`` into a text file."""
+        """Write ``obj`` as JSON to the text file ``fp``."""
         fp.write(self.dumps(obj, **kwargs))
 
-    def loads(self, s: str | bytes, **kwargs: t.Any) -> t.Any:
-        """Deserialize a JSON string or bytes."""
-        raise NotImplementedError
-
     def load(self, fp: t.IO[t.AnyStr], **kwargs: t.Any) -> t.Any:
-        """Deserialize JSON read from a file."""
+        """The value of the JSON document read from ``fp``."""
         return self.loads(fp.read(), **kwargs)
 
     def _prepare_response_obj(
         self, args: tuple[t.Any, ...], kwargs: dict[str, t.Any]
     ) -> t.Any:
-        if args and kwargs:
+        """What a response serializes: the one positional argument, the
+        positional arguments as an array, the keyword arguments as an
+        object, or null when there are none."""
+        if not args:
+            return kwargs or None
+        if kwargs:
             raise TypeError("app.json.response() takes either args or kwargs, not both")
-        if not args and not kwargs:
-            return None
-        if len(args) == 1:
-            return args[0]
-        return args or kwargs
+        return args if len(args) > 1 else args[0]
 
     def response(self, *args: t.Any, **kwargs: t.Any) -> Response:
-        """A JSON response of one argument, several (a list) or keyword
-        arguments (a dict)."""
-        obj = self._prepare_response_obj(args, kwargs)
-        return self._app.response_class(self.dumps(obj), mimetype="application/json")
+        """A JSON response of the arguments (see :func:`flask.jsonify`)."""
+        body = self.dumps(self._prepare_response_obj(args, kwargs))
+        return self._app.response_class(body, mimetype="application/json")
 
 
 def _loads(s: str | bytes, **kwargs: t.Any) -> t.Any:
-    """:func:`json.loads`, with input nested too deeply for the decoder
-    reported as a ValueError (malformed input, a 400 for a request body)
-    rather than a RecursionError (a server error)."""
+    """:func:`json.loads`, except that a document nested deeper than the
+    decoder can follow is a ValueError like any other malformed input (a
+    400 for a request body), not a RecursionError (a 500)."""
     try:
         return json.loads(s, **kwargs)
     except RecursionError as e:
@@ -77,84 +91,90 @@ def _loads(s: str | bytes, **kwargs: t.Any) -> t.Any:
 
 
 def _default(o: t.Any) -> t.Any:
-    """Serialize dates as HTTP dates, decimals and UUIDs as strings,
-    dataclasses as dicts and ``__html__`` objects as their markup."""
+    """The JSON form of values the standard library does not know: dates
+    as HTTP dates, decimals and UUIDs as strings, dataclass instances as
+    objects, and anything with ``__html__`` as its markup."""
     if isinstance(o, date):
         return http_date(o)
-    if isinstance(o, (decimal.Decimal, uuid.UUID)):
+    if isinstance(o, (Decimal, UUID)):
         return str(o)
     if dataclasses.is_dataclass(o) and not isinstance(o, type):
         return dataclasses.asdict(o)
-    if hasattr(o, "__html__"):
-        return str(o.__html__())
-    raise TypeError(f"Object of type {type(o).__name__} is not JSON serializable")
+    markup = getattr(o, "__html__", None)
+    if markup is None:
+        raise TypeError(f"Object of type {type(o).__name__} is not JSON serializable")
+    return str(markup())
 
 
 class DefaultJSONProvider(JSONProvider):
-    """JSON with the standard library :mod:`json`.
-
-    Responses are compact unless :attr:`compact` is False, or None in
-    debug mode (then indented).
+    """JSON through the standard library's :mod:`json`, with the types
+    :func:`_default` adds. The class attributes below may be changed on
+    the class or on an app's instance (``app.json.sort_keys = False``).
     """
 
-    #: Called for objects ``json`` can't serialize.
+    #: Called with each object ``json`` cannot serialize.
     default: t.Callable[[t.Any], t.Any] = staticmethod(_default)
-    #: Escape non-ASCII characters.
+    #: Write non-ASCII characters as ``\u`` escapes.
     ensure_ascii = True
-    #: Sort the keys of every dict.
+    #: Write the keys of every object in sorted order.
     sort_keys = True
-    #: Compact responses (True), indented (False), or by debug mode (None).
+    #: Responses without whitespace (True), indented (False), or indented
+    #: only in debug mode (None).
     compact: bool | None = None
     #: The mimetype of responses.
     mimetype = "application/json"
 
     def dumps(self, obj: t.Any, **kwargs: t.Any) -> str:
-        """Serialize with this provider's ``default``, ``ensure_ascii``
-        and ``sort_keys`` unless given."""
-        kwargs.setdefault("default", self.default)
-        kwargs.setdefault("ensure_ascii", self.ensure_ascii)
-        kwargs.setdefault("sort_keys", self.sort_keys)
-        encoder = self._encoder(kwargs)
+        """``obj`` as JSON; the provider's ``default``, ``ensure_ascii``
+        and ``sort_keys`` apply unless ``kwargs`` give them."""
+        options = {
+            "default": self.default,
+            "ensure_ascii": self.ensure_ascii,
+            "sort_keys": self.sort_keys,
+            **kwargs,
+        }
+        encoder = self._reusable_encoder(options)
         if encoder is None:
-            return json.dumps(obj, **kwargs)
+            return json.dumps(obj, **options)
         return encoder.encode(obj)
 
-    def _encoder(self, options: dict[str, t.Any]) -> json.JSONEncoder | None:
-        """An encoder for these ``json.dumps`` options, made once and reused
-        (``json.dumps`` builds one per call); None for options it can't
-        cache (a ``cls``, unhashable values)."""
-        if "cls" in options:
-            return None
-        encoders: dict[tuple[t.Any, ...], json.JSONEncoder] | None
-        encoders = self.__dict__.get("_encoders")
-        if encoders is None:
-            encoders = self.__dict__["_encoders"] = {}
-        key = tuple(options.items())
-        try:
-            encoder = encoders.get(key)
-        except TypeError:  # an unhashable option value
-            return None
-        if encoder is None:
-            if len(encoders) >= 32:
-                encoders.clear()
-            encoder = encoders[key] = json.JSONEncoder(**options)
-        return encoder
-
     def loads(self, s: str | bytes, **kwargs: t.Any) -> t.Any:
-        """Deserialize with :func:`json.loads`; a document nested too
-        deeply raises ValueError like any other malformed input."""
+        """The value of a JSON document; one nested too deeply to decode
+        is a ValueError."""
         return _loads(s, **kwargs)
 
     def response(self, *args: t.Any, **kwargs: t.Any) -> Response:
-        """A JSON response ending with a newline, indented in debug mode."""
-        obj = self._prepare_response_obj(args, kwargs)
-        dump_args: dict[str, t.Any] = {}
-        if (self.compact is None and self._app.debug) or self.compact is False:
-            dump_args["indent"] = 2
-        else:
-            dump_args["separators"] = (",", ":")
+        """A JSON response of the arguments with a final newline, compact
+        or indented as :attr:`compact` and debug mode say."""
+        compact = self.compact
+        indented = compact is False or (compact is None and self._app.debug)
+        layout: dict[str, t.Any] = (
+            {"indent": _PRETTY_INDENT} if indented else {"separators": (",", ":")}
+        )
+        text = self.dumps(self._prepare_response_obj(args, kwargs), **layout)
         return _text_response(
             self._app.response_class,  # type: ignore[arg-type]
-            f"{self.dumps(obj, **dump_args)}\n",
+            text + "\n",
             _content_type(self.mimetype),
         )
+
+    @cached_property
+    def _encoders(self) -> dict[tuple[t.Any, ...], json.JSONEncoder]:
+        return {}
+
+    def _reusable_encoder(self, options: dict[str, t.Any]) -> json.JSONEncoder | None:
+        """The kept encoder for these options, made if missing; None when
+        they can't be a key (an unhashable value) or name a ``cls``."""
+        if "cls" in options:
+            return None
+        key = tuple(options.items())
+        encoders = self._encoders
+        try:
+            found = encoders.get(key)
+        except TypeError:
+            return None
+        if found is None:
+            if len(encoders) >= _ENCODER_LIMIT:
+                encoders.clear()
+            found = encoders[key] = json.JSONEncoder(**options)
+        return found
