@@ -341,3 +341,15 @@ def test_response_max_cookie_size_outside_an_app() -> None:
 def test_response_json(app: Flask, client: t.Any) -> None:
     app.add_url_rule("/", "index", lambda: {"a": 1})
     assert client.get("/").json == {"a": 1}
+
+
+def test_limits_outside_an_app_context_are_werkzeugs() -> None:
+    from werkzeug.wrappers import Request as WerkzeugRequest
+    from werkzeug.wrappers import Response as WerkzeugResponse
+
+    request = Request(EnvironBuilder().get_environ())
+    for name in ("max_content_length", "max_form_memory_size", "max_form_parts"):
+        assert getattr(request, name) == getattr(WerkzeugRequest, name)
+    request.max_form_parts = 3
+    assert request.max_form_parts == 3
+    assert Response().max_cookie_size == WerkzeugResponse.max_cookie_size

@@ -1,5 +1,14 @@
-"""Sessions: the interface an app uses to load and save them, and the
-default, which keeps the session in a signed cookie."""
+"""Sessions: the interface an app opens and saves them through, and the
+default one, which keeps the session in a cookie signed with the secret key.
+
+:class:`SessionInterface` is the extension point: ``app.session_interface``
+may be any subclass, opened when a request starts and saved on its
+response. The default, :class:`SecureCookieSessionInterface`, writes the
+same cookie bytes as Flask's (a cookie made by either is read by the other)
+and does as little per request as it can: its serializer is built once per
+app and set of keys, and a cookie whose signature was checked once is not
+checked again while the browser keeps sending it.
+"""
 
 from __future__ import annotations
 
@@ -31,155 +40,209 @@ if t.TYPE_CHECKING:  # pragma: no cover
     from .wrappers import Request
     from .wrappers import Response
 
+#: The key under which a session stores its ``permanent`` flag, so the
+#: flag travels in the cookie with the data.
+_PERMANENT_KEY = "_permanent"
+
+
+class _PermanentFlag:
+    """The ``permanent`` attribute of sessions, kept in the session itself.
+
+    ``quiet`` reads it with :meth:`dict.get`, for sessions whose own
+    ``get`` records an access: saving reads the flag, and that must not
+    count as the view reading the session.
+    """
+
+    def __init__(self, *, quiet: bool) -> None:
+        self.quiet = quiet
+        self.__doc__ = (
+            "Whether the cookie outlives the browser session "
+            "(for ``PERMANENT_SESSION_LIFETIME``)."
+        )
+
+    @t.overload
+    def __get__(self, session: None, owner: type | None = None) -> _PermanentFlag: ...
+
+    @t.overload
+    def __get__(self, session: SessionMixin, owner: type | None = None) -> bool: ...
+
+    def __get__(
+        self, session: SessionMixin | None, owner: type | None = None
+    ) -> _PermanentFlag | bool:
+        if session is None:
+            return self
+        if self.quiet:
+            return bool(dict.get(session, _PERMANENT_KEY))  # type: ignore[call-overload]
+        return bool(session.get(_PERMANENT_KEY, False))
+
+    def __set__(self, session: SessionMixin, value: bool) -> None:
+        session[_PERMANENT_KEY] = bool(value)
+
 
 class SessionMixin(c.MutableMapping[str, t.Any]):
-    """What every session object offers besides being a mapping."""
+    """What a session offers besides being a mutable mapping: the flags
+    the app reads when saving it. Custom session classes inherit it."""
 
-    @property
-    def permanent(self) -> bool:
-        """Whether the cookie outlives the browser session
-        (``PERMANENT_SESSION_LIFETIME``)."""
-        return self.get("_permanent", False)  # type: ignore[no-any-return]
+    permanent = _PermanentFlag(quiet=False)
 
-    @permanent.setter
-    def permanent(self, value: bool) -> None:
-        self["_permanent"] = bool(value)
+    #: True for a session created by this request (interfaces may set it).
+    new: bool = False
+    #: Whether the data changed. A mapping with no tracking reports True,
+    #: so it is always saved.
+    modified: bool = True
+    #: Whether the data was read or written: then the response carries
+    #: ``Vary: Cookie``, as it depends on the cookie.
+    accessed: bool = True
 
-    #: True when the session was just created (interfaces may set it).
-    new = False
-    #: Whether the session changed; the default interface saves only then.
-    modified = True
-    #: Whether the session was read; adds ``Vary: Cookie`` to the response.
-    accessed = True
+
+def _record_write(session: c.MutableMapping[str, t.Any]) -> None:
+    """The change callback of :class:`SecureCookieSession`."""
+    session.modified = True  # type: ignore[attr-defined]
+    session.accessed = True  # type: ignore[attr-defined]
 
 
 class SecureCookieSession(CallbackDict[str, t.Any], SessionMixin):
-    """The session of the signed-cookie interface: a dict tracking
-    whether it was read (:attr:`accessed`) or changed (:attr:`modified`).
-    Changes to mutable values inside it must set ``modified`` by hand."""
+    """The session of the signed-cookie interface: a dict that records
+    reads (:attr:`accessed`) and writes (:attr:`modified`). Mutating a
+    value in place isn't seen: set ``modified`` by hand then."""
 
-    modified = False
-    accessed = False
+    modified: bool = False
+    accessed: bool = False
+    permanent = _PermanentFlag(quiet=True)
 
     def __init__(
         self,
         initial: c.Mapping[str, t.Any] | c.Iterable[tuple[str, t.Any]] | None = None,
     ) -> None:
-        def on_update(self: c.MutableMapping[str, t.Any]) -> None:
-            self.modified = True  # type: ignore[attr-defined]
-            self.accessed = True  # type: ignore[attr-defined]
+        super().__init__(initial, _record_write)
 
-        super().__init__(initial, on_update)
-
-    @property
-    def permanent(self) -> bool:
-        # Reading the flag (as saving does) is not reading the session's data.
-        return dict.get(self, "_permanent", False)  # type: ignore[no-any-return]
-
-    @permanent.setter
-    def permanent(self, value: bool) -> None:
-        self["_permanent"] = bool(value)
+    # The reading methods; the writing ones call ``_record_write``.
 
     def __getitem__(self, key: str) -> t.Any:
         self.accessed = True
-        return super().__getitem__(key)
+        return dict.__getitem__(self, key)
 
     def get(self, key: str, default: t.Any = None) -> t.Any:
         self.accessed = True
-        return super().get(key, default)
+        return dict.get(self, key, default)
 
     def setdefault(self, key: str, default: t.Any = None) -> t.Any:
         self.accessed = True
+        # Werkzeug's: it records a write when the key was missing.
         return super().setdefault(key, default)
 
 
+_NO_SECRET_KEY = (
+    "The session is unavailable because no secret key was set.  Set the"
+    " secret_key on the application to something unique and secret."
+)
+
+
+def _refuse_write(self: NullSession, *args: t.Any, **kwargs: t.Any) -> t.NoReturn:
+    raise RuntimeError(_NO_SECRET_KEY)
+
+
 class NullSession(SecureCookieSession):
-    """The session when none can be opened (no secret key): reading
-    works, writing raises a RuntimeError explaining why."""
+    """The session when none could be opened (no secret key): an empty
+    session that can be read, and whose every change raises
+    :exc:`RuntimeError` saying what is missing."""
 
-    def _fail(self, *args: t.Any, **kwargs: t.Any) -> t.NoReturn:
-        raise RuntimeError(
-            "The session is unavailable because no secret "
-            "key was set.  Set the secret_key on the "
-            "application to something unique and secret."
-        )
-
-    __setitem__ = __delitem__ = clear = pop = popitem = update = setdefault = _fail  # noqa: B950
-    del _fail
+    __setitem__ = _refuse_write
+    __delitem__ = _refuse_write
+    clear = _refuse_write
+    pop = _refuse_write
+    popitem = _refuse_write
+    update = _refuse_write
+    setdefault = _refuse_write
 
 
 class SessionInterface:
-    """How an app opens and saves sessions; set ``app.session_interface``
-    to an instance of a subclass to replace the signed cookie.
+    """How an app opens and saves sessions. To keep them elsewhere than in
+    a signed cookie, subclass it and set ``app.session_interface``.
 
-    :meth:`open_session` returns a session, or None for a
-    :class:`NullSession`; :meth:`save_session` writes it on the response.
+    :meth:`open_session` runs when the request context is pushed and
+    returns the session, or None to use :meth:`make_null_session`'s;
+    :meth:`save_session` runs on the response, for any session that is not
+    a null one. The ``get_cookie_*`` methods read the app's config; they
+    are what the default interface sets its cookie with.
     """
 
-    #: The class :meth:`make_null_session` instantiates.
-    null_session_class = NullSession
-    #: True for interfaces using pickle (informational).
-    pickle_based = False
+    #: The class of :meth:`make_null_session`'s sessions.
+    null_session_class: type[NullSession] = NullSession
+    #: Whether the interface pickles sessions (informational for users).
+    pickle_based: bool = False
+
+    def get_cookie_name(self, app: Flask) -> str:
+        """The cookie's name: ``SESSION_COOKIE_NAME``."""
+        name: str = app.config["SESSION_COOKIE_NAME"]
+        return name
+
+    def get_cookie_domain(self, app: Flask) -> str | None:
+        """The cookie's ``Domain``: ``SESSION_COOKIE_DOMAIN`` (None: the
+        host that set it only)."""
+        domain: str | None = app.config["SESSION_COOKIE_DOMAIN"]
+        return domain
+
+    def get_cookie_path(self, app: Flask) -> str:
+        """The cookie's ``Path``: ``SESSION_COOKIE_PATH``, or when that is
+        empty ``APPLICATION_ROOT``."""
+        config = app.config
+        path: str = config["SESSION_COOKIE_PATH"] or config["APPLICATION_ROOT"]
+        return path
+
+    def get_cookie_httponly(self, app: Flask) -> bool:
+        """Whether scripts are kept from the cookie: ``SESSION_COOKIE_HTTPONLY``."""
+        httponly: bool = app.config["SESSION_COOKIE_HTTPONLY"]
+        return httponly
+
+    def get_cookie_secure(self, app: Flask) -> bool:
+        """Whether the cookie is sent over HTTPS only: ``SESSION_COOKIE_SECURE``."""
+        secure: bool = app.config["SESSION_COOKIE_SECURE"]
+        return secure
+
+    def get_cookie_samesite(self, app: Flask) -> str | None:
+        """The cookie's ``SameSite``: ``SESSION_COOKIE_SAMESITE``."""
+        samesite: str | None = app.config["SESSION_COOKIE_SAMESITE"]
+        return samesite
+
+    def get_cookie_partitioned(self, app: Flask) -> bool:
+        """Whether the cookie is ``Partitioned`` (CHIPS):
+        ``SESSION_COOKIE_PARTITIONED``."""
+        partitioned: bool = app.config["SESSION_COOKIE_PARTITIONED"]
+        return partitioned
+
+    def get_expiration_time(self, app: Flask, session: SessionMixin) -> datetime | None:
+        """When the cookie expires: ``PERMANENT_SESSION_LIFETIME`` from now
+        for a permanent session, else None (when the browser closes)."""
+        if not session.permanent:
+            return None
+        lifetime: timedelta = app.permanent_session_lifetime
+        return datetime.now(timezone.utc) + lifetime
+
+    def should_set_cookie(self, app: Flask, session: SessionMixin) -> bool:
+        """Whether the response sets the cookie: the session changed, or it
+        is permanent and ``SESSION_REFRESH_EACH_REQUEST`` renews it."""
+        if session.modified:
+            return True
+        return session.permanent and bool(app.config["SESSION_REFRESH_EACH_REQUEST"])
+
+    def open_session(self, app: Flask, request: Request) -> SessionMixin | None:
+        """The request's session; None when it can't be opened, to get a
+        null session instead (requests still work, writes to it fail)."""
+        raise NotImplementedError()
 
     def make_null_session(self, app: Flask) -> NullSession:
-        """The session used when :meth:`open_session` returns None."""
+        """The stand-in for a session :meth:`open_session` could not open."""
         return self.null_session_class()
 
     def is_null_session(self, obj: object) -> bool:
-        """Whether ``obj`` is a null session (not saved)."""
+        """Whether ``obj`` is a null session, which is never saved."""
         return isinstance(obj, self.null_session_class)
-
-    def get_cookie_name(self, app: Flask) -> str:
-        """``SESSION_COOKIE_NAME``."""
-        return app.config["SESSION_COOKIE_NAME"]  # type: ignore[no-any-return]
-
-    def get_cookie_domain(self, app: Flask) -> str | None:
-        """``SESSION_COOKIE_DOMAIN``."""
-        return app.config["SESSION_COOKIE_DOMAIN"]  # type: ignore[no-any-return]
-
-    def get_cookie_path(self, app: Flask) -> str:
-        """``SESSION_COOKIE_PATH``, else ``APPLICATION_ROOT``."""
-        return app.config["SESSION_COOKIE_PATH"] or app.config["APPLICATION_ROOT"]  # type: ignore[no-any-return]
-
-    def get_cookie_httponly(self, app: Flask) -> bool:
-        """``SESSION_COOKIE_HTTPONLY``."""
-        return app.config["SESSION_COOKIE_HTTPONLY"]  # type: ignore[no-any-return]
-
-    def get_cookie_secure(self, app: Flask) -> bool:
-        """``SESSION_COOKIE_SECURE``."""
-        return app.config["SESSION_COOKIE_SECURE"]  # type: ignore[no-any-return]
-
-    def get_cookie_samesite(self, app: Flask) -> str | None:
-        """``SESSION_COOKIE_SAMESITE``."""
-        return app.config["SESSION_COOKIE_SAMESITE"]  # type: ignore[no-any-return]
-
-    def get_cookie_partitioned(self, app: Flask) -> bool:
-        """``SESSION_COOKIE_PARTITIONED``."""
-        return app.config["SESSION_COOKIE_PARTITIONED"]  # type: ignore[no-any-return]
-
-    def get_expiration_time(self, app: Flask, session: SessionMixin) -> datetime | None:
-        """When a permanent session's cookie expires; None (browser
-        session) otherwise."""
-        if session.permanent:
-            lifetime: timedelta = app.permanent_session_lifetime
-            return datetime.now(timezone.utc) + lifetime
-        return None
-
-    def should_set_cookie(self, app: Flask, session: SessionMixin) -> bool:
-        """Whether to send the cookie: when modified, or for a permanent
-        session with ``SESSION_REFRESH_EACH_REQUEST``."""
-        return session.modified or (
-            session.permanent and app.config["SESSION_REFRESH_EACH_REQUEST"]
-        )
-
-    def open_session(self, app: Flask, request: Request) -> SessionMixin | None:
-        """Load the session for the request, or None for a null session."""
-        raise NotImplementedError()
 
     def save_session(
         self, app: Flask, session: SessionMixin, response: Response
     ) -> None:
-        """Write the session on the response."""
+        """Store the session, typically by setting a cookie on the response."""
         raise NotImplementedError()
 
 
@@ -188,7 +251,7 @@ session_json_serializer = TaggedJSONSerializer()
 
 # Serializers built per app, reused while the keys and settings stay the same.
 _serializers: weakref.WeakKeyDictionary[
-    Flask, tuple[tuple[t.Any, ...], URLSafeTimedSerializer]
+    Flask, tuple[_SigningSetup, _SessionSerializer]
 ] = weakref.WeakKeyDictionary()
 
 
@@ -292,30 +355,68 @@ def _decode_url_safe(payload: bytes) -> bytes:
     return base64_decode(payload)
 
 
-class SecureCookieSessionInterface(SessionInterface):
-    """Keeps the session in a cookie signed with ``SECRET_KEY`` (and
-    readable with ``SECRET_KEY_FALLBACKS``) by :mod:`itsdangerous`.
+class _SigningSetup(t.NamedTuple):
+    """Everything a cookie serializer is built from. An app's serializer
+    is reused while its setup compares equal, and rebuilt when a key or an
+    interface setting changes."""
 
-    A cookie that is tampered with, signed by another key, expired or
-    undecodable gives an empty session.
+    secret_key: str | bytes
+    fallbacks: tuple[str | bytes, ...]
+    salt: str | bytes
+    serializer: t.Any
+    key_derivation: str
+    digest_method: t.Any
+
+    def build(self) -> _SessionSerializer:
+        # itsdangerous signs with the last key and verifies with each one.
+        keys: list[t.Any] = [*self.fallbacks, self.secret_key]
+        signing = {
+            "key_derivation": self.key_derivation,
+            "digest_method": _resolve_digest(self.digest_method),
+        }
+        return _SessionSerializer(
+            keys, self.salt, self.serializer, signer_kwargs=signing
+        )
+
+
+#: The ``set_cookie`` keywords the session cookie is set and deleted with,
+#: each with the interface method that gives it.
+_COOKIE_ATTRIBUTES = (
+    ("domain", "get_cookie_domain"),
+    ("path", "get_cookie_path"),
+    ("secure", "get_cookie_secure"),
+    ("partitioned", "get_cookie_partitioned"),
+    ("samesite", "get_cookie_samesite"),
+    ("httponly", "get_cookie_httponly"),
+)
+
+
+class SecureCookieSessionInterface(SessionInterface):
+    """Keeps the session in a cookie signed by :mod:`itsdangerous` with
+    ``SECRET_KEY``, and still readable when signed with one of
+    ``SECRET_KEY_FALLBACKS``.
+
+    A cookie that was tampered with, signed with another key, expired or
+    can't be decoded opens as an empty session, never as an error.
     """
 
-    #: Salt mixed into the signing key.
-    salt = "cookie-session"
-    #: Hash function of the signature.
-    digest_method = staticmethod(_lazy_sha1)
-    #: How itsdangerous derives the signing key.
-    key_derivation = "hmac"
-    #: Serializer of the payload: tagged JSON.
-    serializer = session_json_serializer
-    session_class = SecureCookieSession
+    #: Mixed into the signing key, so the key signs nothing else alike.
+    salt: str = "cookie-session"
+    #: How itsdangerous derives the signing key from the secret key.
+    key_derivation: str = "hmac"
+    #: The signature's hash function (SHA-1, built on first use).
+    digest_method: t.Any = staticmethod(_lazy_sha1)
+    #: Turns the session's data into the payload and back: tagged JSON.
+    serializer: t.Any = session_json_serializer
+    #: The class of the sessions :meth:`open_session` returns.
+    session_class: type[SecureCookieSession] = SecureCookieSession
 
     #: Whether request contexts may open the session on first use instead
     #: of on push: with no cookie sent, opening it late or never gives the
     #: same response, and with a cookie sent it is opened before saving.
     #: Only the stock load/save logic qualifies; other interfaces (without
     #: this attribute, or subclasses overriding either) are opened eagerly.
-    _open_lazily = True
+    _open_lazily: bool = True
 
     def __init_subclass__(cls, **kwargs: t.Any) -> None:
         super().__init_subclass__(**kwargs)
@@ -326,92 +427,77 @@ class SecureCookieSessionInterface(SessionInterface):
 
     def get_signing_serializer(self, app: Flask) -> URLSafeTimedSerializer | None:
         """The serializer for the app's keys, or None without a secret key."""
-        if not app.secret_key:
+        secret_key = app.secret_key
+        if not secret_key:
             return None
-        fallbacks = app.config["SECRET_KEY_FALLBACKS"]
-        settings = (
-            app.secret_key,
-            tuple(fallbacks) if fallbacks else (),
+        setup = _SigningSetup(
+            secret_key,
+            tuple(app.config["SECRET_KEY_FALLBACKS"] or ()),
             self.salt,
             self.serializer,
             self.key_derivation,
             self.digest_method,
         )
-        cached = _serializers.get(app)
-        if cached is not None and cached[0] == settings:
-            return cached[1]
-        # itsdangerous signs with the last key and verifies with all.
-        keys: list[str | bytes] = [*settings[1], app.secret_key]
-        serializer = _SessionSerializer(
-            keys,  # type: ignore[arg-type]
-            salt=self.salt,
-            serializer=self.serializer,
-            signer_kwargs={
-                "key_derivation": self.key_derivation,
-                "digest_method": _resolve_digest(self.digest_method),
-            },
-        )
-        _serializers[app] = (settings, serializer)
-        return serializer
+        known = _serializers.get(app)
+        if known is None or known[0] != setup:
+            known = _serializers[app] = (setup, setup.build())
+        return known[1]
 
     def open_session(self, app: Flask, request: Request) -> SecureCookieSession | None:
-        s = self.get_signing_serializer(app)
-        if s is None:
+        serializer = self.get_signing_serializer(app)
+        if serializer is None:
             return None
-        val = request.cookies.get(self.get_cookie_name(app))
-        if not val:
-            return self.session_class()
-        max_age = int(app.permanent_session_lifetime.total_seconds())
-        try:
-            data = s.loads(val, max_age=max_age)
-        except BadData:
-            # Bad or expired signature, or a signed payload that doesn't
-            # decode: start over with an empty session, never an error.
-            return self.session_class()
-        if not isinstance(data, dict):
-            return self.session_class()
-        return self.session_class(data)
+        return self.session_class(self._cookie_data(app, request, serializer))
 
-    def _cookie_options(self, app: Flask) -> dict[str, t.Any]:
-        """The attributes the cookie is set and deleted with."""
-        return {
-            "domain": self.get_cookie_domain(app),
-            "path": self.get_cookie_path(app),
-            "secure": self.get_cookie_secure(app),
-            "partitioned": self.get_cookie_partitioned(app),
-            "samesite": self.get_cookie_samesite(app),
-            "httponly": self.get_cookie_httponly(app),
-        }
+    def _cookie_data(
+        self, app: Flask, request: Request, serializer: URLSafeTimedSerializer
+    ) -> dict[str, t.Any]:
+        """The data signed into the request's cookie: empty without one,
+        or when it is bad, expired, or signs something else than a dict."""
+        cookie = request.cookies.get(self.get_cookie_name(app))
+        if not cookie:
+            return {}
+        lifetime = int(app.permanent_session_lifetime.total_seconds())
+        try:
+            data = serializer.loads(cookie, max_age=lifetime)
+        except BadData:
+            # A bad or expired signature, or a signed payload that doesn't
+            # decode: both are a fresh session.
+            return {}
+        return data if isinstance(data, dict) else {}
 
     def save_session(
         self, app: Flask, session: SessionMixin, response: Response
     ) -> None:
-        # ``Vary: Cookie`` when the session was read or the cookie changes.
-        if not session:
-            # An emptied session deletes its cookie.
-            if session.modified:
-                response.delete_cookie(
-                    self.get_cookie_name(app), **self._cookie_options(app)
-                )
-                _vary_on_cookie(response)
-            elif session.accessed:
-                _vary_on_cookie(response)
-            return
+        # A non-empty session is written when ``should_set_cookie`` says
+        # so; an emptied one deletes its cookie. The response varies on the
+        # cookie when it was read or when it changes.
+        if session:
+            changed = self.should_set_cookie(app, session)
+            if changed:
+                self._set_cookie(app, session, response)
+        else:
+            changed = session.modified
+            if changed:
+                name = self.get_cookie_name(app)
+                response.delete_cookie(name, **self._cookie_attributes(app))
+        if changed or session.accessed:
+            _vary_on_cookie(response)
 
-        if not self.should_set_cookie(app, session):
-            if session.accessed:
-                _vary_on_cookie(response)
-            return
-
-        expires = self.get_expiration_time(app, session)
-        val = self.get_signing_serializer(app).dumps(dict(session))  # type: ignore[union-attr]
+    def _set_cookie(
+        self, app: Flask, session: SessionMixin, response: Response
+    ) -> None:
+        serializer = self.get_signing_serializer(app)
+        assert serializer is not None, "saving a session needs a secret key"
         response.set_cookie(
             self.get_cookie_name(app),
-            val,
-            expires=expires,
-            **self._cookie_options(app),
+            serializer.dumps(dict(session)),
+            expires=self.get_expiration_time(app, session),
+            **self._cookie_attributes(app),
         )
-        _vary_on_cookie(response)
+
+    def _cookie_attributes(self, app: Flask) -> dict[str, t.Any]:
+        return {kw: getattr(self, getter)(app) for kw, getter in _COOKIE_ATTRIBUTES}
 
 
 def _vary_on_cookie(response: Response) -> None:

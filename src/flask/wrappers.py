@@ -1,10 +1,27 @@
-"""Flask's Request and Response, over Werkzeug's."""
+"""Flask's request and response: Werkzeug's, bound to the current app.
+
+What the app adds over Werkzeug's objects, in three groups:
+
+- settings that come from the app's config unless set on the object
+  (``MAX_CONTENT_LENGTH``, ``MAX_FORM_MEMORY_SIZE``, ``MAX_FORM_PARTS``,
+  ``MAX_COOKIE_SIZE``), through one descriptor, :class:`_AppSetting`;
+- the URL match (rule, arguments, endpoint, blueprints) the request context
+  writes on the request;
+- the answers to hostile input: a body over the limit is a 413 before it is
+  buffered, even when sent chunked; nameless multipart parts are dropped;
+  upload files are closed when parsing fails; a query string that isn't
+  UTF-8 is percent-escaped instead of failing to decode.
+
+The hot paths (URL-encoded forms, finishing a response) have fast versions
+that give the same result as Werkzeug's general code.
+"""
 
 from __future__ import annotations
 
 import inspect
 import typing as t
 from functools import cache
+from functools import lru_cache
 from urllib.parse import unquote
 from urllib.parse import unquote_to_bytes
 
@@ -21,14 +38,67 @@ from werkzeug.wrappers import Request as RequestBase
 from werkzeug.wrappers import Response as ResponseBase
 from werkzeug.wsgi import LimitedStream
 
-from . import json
+import flask.json as _flask_json
+
 from ._responses import _STATUS
 from .globals import _cv_app
-from .helpers import _split_blueprint_path
 
 if t.TYPE_CHECKING:  # pragma: no cover
     from _typeshed.wsgi import WSGIEnvironment
     from werkzeug.routing import Rule
+
+_T = t.TypeVar("_T")
+
+
+class _AppSetting(t.Generic[_T]):
+    """An attribute whose value is, in order: what was set on the object,
+    else the current app's ``config[key]``, else (outside an app context)
+    the default of the Werkzeug class below. Setting None returns to the
+    config. The value set is kept in the instance's ``__dict__`` under the
+    attribute's own name (this data descriptor shadows it)."""
+
+    def __init__(self, key: str) -> None:
+        self.key = key
+        self.name = ""
+        self.fallback: t.Any = None
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.name = name
+        inherited = (vars(k) for k in owner.__mro__[1:])
+        self.fallback = next(d[name] for d in inherited if name in d)
+        self.__doc__ = f"Set on the object, else ``{self.key}``."
+
+    @t.overload
+    def __get__(self, obj: None, owner: type | None = None) -> _AppSetting[_T]: ...
+
+    @t.overload
+    def __get__(self, obj: object, owner: type | None = None) -> _T: ...
+
+    def __get__(self, obj: object | None, owner: type | None = None) -> t.Any:
+        if obj is None:
+            return self
+        own = obj.__dict__.get(self.name)
+        if own is not None:
+            return own
+        ctx = _cv_app.get(None)
+        return self.fallback if ctx is None else ctx.app.config[self.key]
+
+    def __set__(self, obj: object, value: _T) -> None:
+        obj.__dict__[self.name] = value
+
+
+def _in_debug_mode() -> bool:
+    """Whether an app is active and in debug mode."""
+    ctx = _cv_app.get(None)
+    return ctx is not None and bool(ctx.app.debug)
+
+
+@lru_cache(maxsize=512)
+def _blueprint_chain(name: str) -> tuple[str, ...]:
+    """``"a.b.c"`` -> ``("a.b.c", "a.b", "a")``: a blueprint, then the
+    blueprints it is nested in, outwards."""
+    parts = name.split(".")
+    return tuple(".".join(parts[:end]) for end in range(len(parts), 0, -1))
 
 
 class _FormDataParser(FormDataParser):
@@ -102,18 +172,35 @@ class _MaxLengthStream(LimitedStream):
 
 
 class Request(RequestBase):
-    """The request object: Werkzeug's, plus the URL match, the app's
-    limits from config and Flask's JSON error handling."""
+    """The request object: Werkzeug's, with the URL match written on it by
+    the request context, the body limits of the app's config and Flask's
+    handling of bad JSON."""
 
-    json_module: t.Any = json
-    form_data_parser_class = _FormDataParser
+    #: Where :meth:`get_json` finds ``loads``: the request context puts the
+    #: app's JSON provider here.
+    json_module: t.Any = _flask_json
+    form_data_parser_class: type[FormDataParser] = _FormDataParser
 
-    #: The rule that matched, set by ``RequestContext.match_request``.
+    #: The URL rule that matched (set when the request is matched).
     url_rule: Rule | None = None
-    #: The view arguments that matched.
+    #: The arguments the rule matched, passed to the view.
     view_args: dict[str, t.Any] | None = None
-    #: The routing error raised at dispatch, if matching failed.
+    #: The routing error (404, 405, redirect) matching raised, if any.
     routing_exception: HTTPException | None = None
+
+    max_content_length = _AppSetting[int | None]("MAX_CONTENT_LENGTH")
+    max_form_memory_size = _AppSetting[int | None]("MAX_FORM_MEMORY_SIZE")
+    max_form_parts = _AppSetting[int | None]("MAX_FORM_PARTS")  # type: ignore[assignment]
+
+    #: Whether the constructor is this class's, so a request context may
+    #: make the request on first use (views that never read ``request``
+    #: don't pay for it); a subclass with its own constructor is made at
+    #: once, as it could do something at creation.
+    _lazy_init: bool = True
+
+    def __init_subclass__(cls, **kwargs: t.Any) -> None:
+        super().__init_subclass__(**kwargs)
+        cls._lazy_init = cls.__init__ is Request.__init__
 
     def __init__(
         self,
@@ -125,61 +212,24 @@ class Request(RequestBase):
         if not self.query_string.isascii():
             self.query_string = _escape_invalid_utf8(self.query_string)
 
-    #: Whether the constructor is Flask's, so a request context may make
-    #: the request on first use (views that never read ``request`` don't pay
-    #: for it); a subclass with its own constructor is made at once, as it
-    #: could do something at creation.
-    _lazy_init = True
-
-    def __init_subclass__(cls, **kwargs: t.Any) -> None:
-        super().__init_subclass__(**kwargs)
-        cls._lazy_init = cls.__init__ is Request.__init__
-
-    _max_content_length: int | None = None
-    _max_form_memory_size: int | None = None
-    _max_form_parts: int | None = None
+    @property
+    def endpoint(self) -> str | None:
+        """The endpoint of the matched rule; None before or without a match."""
+        rule = self.url_rule
+        return None if rule is None else rule.endpoint
 
     @property
-    def max_content_length(self) -> int | None:
-        """Set on the request, else ``MAX_CONTENT_LENGTH``, else unlimited."""
-        if self._max_content_length is not None:
-            return self._max_content_length
-        ctx = _cv_app.get(None)
-        if ctx is None:
-            return super().max_content_length
-        return ctx.app.config["MAX_CONTENT_LENGTH"]  # type: ignore[no-any-return]
-
-    @max_content_length.setter
-    def max_content_length(self, value: int | None) -> None:
-        self._max_content_length = value
+    def blueprint(self) -> str | None:
+        """The registered name of the blueprint owning the endpoint (what
+        precedes its last dot), or None for an app endpoint."""
+        owner, dot, _ = (self.endpoint or "").rpartition(".")
+        return owner if dot else None
 
     @property
-    def max_form_memory_size(self) -> int | None:
-        """Set on the request, else ``MAX_FORM_MEMORY_SIZE``."""
-        if self._max_form_memory_size is not None:
-            return self._max_form_memory_size
-        ctx = _cv_app.get(None)
-        if ctx is None:
-            return super().max_form_memory_size
-        return ctx.app.config["MAX_FORM_MEMORY_SIZE"]  # type: ignore[no-any-return]
-
-    @max_form_memory_size.setter
-    def max_form_memory_size(self, value: int | None) -> None:
-        self._max_form_memory_size = value
-
-    @property  # type: ignore[override]
-    def max_form_parts(self) -> int | None:
-        """Set on the request, else ``MAX_FORM_PARTS``."""
-        if self._max_form_parts is not None:
-            return self._max_form_parts
-        ctx = _cv_app.get(None)
-        if ctx is None:
-            return super().max_form_parts
-        return ctx.app.config["MAX_FORM_PARTS"]  # type: ignore[no-any-return]
-
-    @max_form_parts.setter
-    def max_form_parts(self, value: int | None) -> None:
-        self._max_form_parts = value
+    def blueprints(self) -> list[str]:
+        """The blueprint and the ones it is nested in, innermost first."""
+        name = self.blueprint
+        return [] if name is None else list(_blueprint_chain(name))
 
     @cached_property
     def stream(self) -> t.IO[bytes]:
@@ -193,28 +243,16 @@ class Request(RequestBase):
             return _MaxLengthStream(self.environ["wsgi.input"], limit)  # type: ignore[return-value]
         return stream
 
-    @property
-    def endpoint(self) -> str | None:
-        """The endpoint that matched the request, or None."""
-        if self.url_rule is not None:
-            return self.url_rule.endpoint  # type: ignore[no-any-return]
-        return None
-
-    @property
-    def blueprint(self) -> str | None:
-        """The registered name of the blueprint that handled the request."""
-        endpoint = self.endpoint
-        if endpoint is not None and "." in endpoint:
-            return endpoint.rpartition(".")[0]
-        return None
-
-    @property
-    def blueprints(self) -> list[str]:
-        """The current blueprint and its parents, innermost first."""
-        name = self.blueprint
-        if name is None:
-            return []
-        return _split_blueprint_path(name)
+    def on_json_loading_failed(self, e: ValueError | None) -> t.Any:
+        """Bad JSON is a 400. Werkzeug's error quotes the decoder's
+        message: it is kept in debug mode, and outside it replaced by a
+        plain 400 (chained to it) so responses don't echo parser details."""
+        if _in_debug_mode():
+            return super().on_json_loading_failed(e)
+        try:
+            return super().on_json_loading_failed(e)
+        except BadRequest as detailed:
+            raise BadRequest() from detailed
 
     def _get_file_stream(
         self,
@@ -236,15 +274,13 @@ class Request(RequestBase):
         finally:
             self._close_unused_files()
         self._drop_nameless_fields()
-        # In debug mode, explain a file field read through ``form`` when the
-        # form was not sent as multipart.
-        ctx = _cv_app.get(None)
-        if (
-            ctx is not None
-            and ctx.app.debug
-            and self.mimetype != "multipart/form-data"
-            and not self.files
-        ):
+        if self.mimetype != "multipart/form-data" and _in_debug_mode():
+            self._explain_missing_enctype()
+
+    def _explain_missing_enctype(self) -> None:
+        """In debug mode, a form posted without ``multipart/form-data``
+        has no files: reading one then says why instead of a bare KeyError."""
+        if not self.files:
             from .debughelpers import attach_enctype_error_multidict
 
             attach_enctype_error_multidict(self)
@@ -275,32 +311,18 @@ class Request(RequestBase):
                     (k, v) for k, v in data.items(multi=True) if k is not None
                 )
 
-    def on_json_loading_failed(self, e: ValueError | None) -> t.Any:
-        """Raise a 400 for malformed JSON; with the parse error in debug."""
-        try:
-            return super().on_json_loading_failed(e)
-        except BadRequest as ebr:
-            ctx = _cv_app.get(None)
-            if ctx is not None and ctx.app.debug:
-                raise
-            raise BadRequest() from ebr
-
 
 class Response(ResponseBase):
-    """The response object: Werkzeug's with ``text/html`` as the default
-    mimetype and the cookie size limit from ``MAX_COOKIE_SIZE``."""
+    """The response object: Werkzeug's, ``text/html`` unless told
+    otherwise, with the cookie size limit of the app's config."""
 
     default_mimetype: str | None = "text/html"
-    json_module = json
-    autocorrect_location_header = False
-
-    @property
-    def max_cookie_size(self) -> int:  # type: ignore[override]
-        """``MAX_COOKIE_SIZE`` of the current app, else Werkzeug's default."""
-        ctx = _cv_app.get(None)
-        if ctx is not None:
-            return ctx.app.config["MAX_COOKIE_SIZE"]  # type: ignore[no-any-return]
-        return super().max_cookie_size
+    #: Where :meth:`get_json` finds ``loads`` (the test client puts the
+    #: app's JSON provider here).
+    json_module: t.Any = _flask_json
+    #: Location headers are sent as given, relative URLs included.
+    autocorrect_location_header: bool = False
+    max_cookie_size = _AppSetting[int]("MAX_COOKIE_SIZE")
 
     @classmethod
     def _from_http_exception(
