@@ -14,8 +14,8 @@ from __future__ import annotations
 import typing as t
 from collections import defaultdict
 
+from .scaffold import _SCOPED_FUNCTION_LISTS
 from .scaffold import _sentinel
-from .scaffold import SCOPED_FUNCTION_LISTS
 
 if t.TYPE_CHECKING:  # pragma: no cover
     from .app import App
@@ -54,7 +54,7 @@ def copy_registries(blueprint: Blueprint, app: App, name: str) -> None:
         copied = {code: dict(handlers) for code, handlers in by_code.items()}
         app.error_handler_spec[inside(scope)] = defaultdict(dict, copied)
     app.view_functions.update(blueprint.view_functions)
-    for registry in SCOPED_FUNCTION_LISTS:
+    for registry in _SCOPED_FUNCTION_LISTS:
         target: dict[t.Any, list[t.Any]] = getattr(app, registry)
         for scope, functions in getattr(blueprint, registry).items():
             target.setdefault(inside(scope), []).extend(functions)

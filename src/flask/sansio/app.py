@@ -181,14 +181,14 @@ class App(Scaffold):
         instance_relative_config: bool = False,
         root_path: str | None = None,
     ) -> None:
-        super().__init__(
-            import_name, static_folder, static_url_path, template_folder, root_path
-        )
         if instance_path is not None and not os.path.isabs(instance_path):
             raise ValueError(
                 "If an instance path is provided it must be absolute."
                 " A relative path was given instead."
             )
+        super().__init__(
+            import_name, static_folder, static_url_path, template_folder, root_path
+        )
         #: Folder for local files kept out of version control.
         self.instance_path = instance_path or self.auto_find_instance_path()
         self.config = self.make_config(instance_relative_config)

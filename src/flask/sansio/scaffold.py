@@ -27,12 +27,6 @@ from ..helpers import get_root_path
 from ._packages import find_package as find_package
 
 if t.TYPE_CHECKING:  # pragma: no cover
-    from ..typing import TemplateFilterCallable
-    from ..typing import TemplateGlobalCallable
-    from ..typing import TemplateTestCallable
-
-    #: A folder argument: a path, or None for no folder.
-    FolderArg: t.TypeAlias = str | os.PathLike[str] | None
     from ..typing import AfterRequestCallable
     from ..typing import AppOrBlueprintKey
     from ..typing import BeforeRequestCallable
@@ -40,8 +34,18 @@ if t.TYPE_CHECKING:  # pragma: no cover
     from ..typing import RouteCallable
     from ..typing import TeardownCallable
     from ..typing import TemplateContextProcessorCallable
+    from ..typing import TemplateFilterCallable
+    from ..typing import TemplateGlobalCallable
+    from ..typing import TemplateTestCallable
     from ..typing import URLDefaultCallable
     from ..typing import URLValuePreprocessorCallable
+
+    #: A folder argument: a path, or None for no folder.
+    FolderArg: t.TypeAlias = str | os.PathLike[str] | None
+    #: ``{status code or None: {exception class: handler}}``.
+    _ErrorHandlers: t.TypeAlias = dict[
+        int | None, dict[type[Exception], ErrorHandlerCallable]
+    ]
 
 F = t.TypeVar("F", bound=t.Callable[..., t.Any])
 AfterT = t.TypeVar("AfterT", bound="AfterRequestCallable[t.Any]")
@@ -66,7 +70,7 @@ _sentinel = object()
 
 #: The registries shaped ``{scope: [function, ...]}``, in the order a
 #: request meets them. Blueprint registration merges exactly these.
-SCOPED_FUNCTION_LISTS = (
+_SCOPED_FUNCTION_LISTS = (
     "url_value_preprocessors",
     "before_request_funcs",
     "url_default_functions",
@@ -74,8 +78,6 @@ SCOPED_FUNCTION_LISTS = (
     "after_request_funcs",
     "teardown_request_funcs",
 )
-
-_ErrorHandlers = dict[int | None, dict[type[Exception], "ErrorHandlerCallable"]]
 
 
 def _handlers_by_code() -> defaultdict[int | None, dict[type[Exception], t.Any]]:
@@ -166,7 +168,7 @@ class Scaffold:
     #: handlers registered by class alone sit under the code None.
     error_handler_spec: dict[AppOrBlueprintKey, _ErrorHandlers]
     #: The registries below are ``{scope: [function, ...]}``, each list in
-    #: registration order (see ``SCOPED_FUNCTION_LISTS``).
+    #: registration order (see ``_SCOPED_FUNCTION_LISTS``).
     url_value_preprocessors: dict[AppOrBlueprintKey, list[URLValuePreprocessorCallable]]
     before_request_funcs: dict[AppOrBlueprintKey, list[BeforeRequestCallable]]
     url_default_functions: dict[AppOrBlueprintKey, list[URLDefaultCallable]]
@@ -192,7 +194,7 @@ class Scaffold:
         self.cli = self._cli_group_class()
         self.view_functions = {}
         self.error_handler_spec = defaultdict(_handlers_by_code)
-        for registry in SCOPED_FUNCTION_LISTS:
+        for registry in _SCOPED_FUNCTION_LISTS:
             setattr(self, registry, defaultdict(list))
 
     def __repr__(self) -> str:
@@ -367,13 +369,12 @@ class Scaffold:
 
     @setupmethod
     def register_error_handler(
-        self,
-        code_or_exception: type[Exception] | int,
-        f: ErrorHandlerCallable,
+        self, code_or_exception: type[Exception] | int, f: ErrorHandlerCallable
     ) -> None:
         """:meth:`errorhandler` without the decorator."""
         exc_class, code = _handler_key(code_or_exception)
-        self.error_handler_spec[None][code][exc_class] = f
+        own = self.error_handler_spec[None]
+        own[code][exc_class] = f
 
     @staticmethod
     def _get_exc_class_and_code(
