@@ -419,12 +419,11 @@ class App(Scaffold):
         for key in (None,) if code is None else (code, None):
             for scope in scopes:
                 by_code = spec.get(scope)
-                handlers = None if by_code is None else by_code.get(key)
-                if not handlers:
-                    continue
-                found = next((handlers[c] for c in classes if c in handlers), None)
-                if found is not None:
-                    return found
+                handlers = by_code.get(key) if by_code else None
+                if handlers:
+                    for cls in classes:
+                        if (handler := handlers.get(cls)) is not None:
+                            return handler
         return None
 
     def trap_http_exception(self, e: Exception) -> bool:
@@ -458,9 +457,15 @@ class App(Scaffold):
         registry = self.url_default_functions
         if not registry:
             return
+        if "." not in endpoint:  # no blueprint: the app's functions alone
+            if None in registry:
+                for fill in registry[None]:
+                    fill(endpoint, values)
+            return
         for scope in _default_scopes(endpoint):
-            for fill in registry.get(scope, ()):
-                fill(endpoint, values)
+            if scope in registry:
+                for fill in registry[scope]:
+                    fill(endpoint, values)
 
     def handle_url_build_error(
         self, error: BuildError, endpoint: str, values: dict[str, t.Any]
