@@ -162,6 +162,7 @@ class Flask(App):
     jinja_environment = Environment
     #: The class of :data:`flask.g`.
     app_ctx_globals_class = _AppCtxGlobals
+    _cli_group_class = cli.AppGroup
 
     def __init__(
         self,

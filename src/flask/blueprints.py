@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import typing as t
 
+from .cli import AppGroup
 from .globals import current_app
 from .helpers import _max_age_seconds
 from .helpers import _open_resource
@@ -17,6 +18,10 @@ if t.TYPE_CHECKING:  # pragma: no cover
 
 class Blueprint(SansioBlueprint):
     """A blueprint that can serve its own static files and resources."""
+
+    #: ``bp.cli`` is an :class:`~flask.cli.AppGroup`, whose commands run
+    #: inside the application context.
+    _cli_group_class = AppGroup
 
     def get_send_file_max_age(self, filename: str | None) -> int | None:
         """The ``max_age`` for files sent from this blueprint:

@@ -1,5 +1,8 @@
-"""The sans-I/O core must not depend on the WSGI layer or the context
-globals: parse ``flask/sansio/*.py`` and look at what they import.
+"""The sans-I/O core must not depend on the WSGI layer, the context
+globals or the tools built on the app (the CLI, the test client): parse
+``flask/sansio/*.py`` and look at what they import. Nor may it read an
+attribute of the package root at run time (``from .. import typing``):
+the root imports the WSGI app, so that closes an import circle.
 
 Imports under ``if TYPE_CHECKING:`` are only seen by type checkers and
 are allowed. Only direct imports are checked: ``flask/__init__.py``
@@ -21,12 +24,16 @@ SANSIO_FILES = sorted(name for name in os.listdir(SANSIO_DIR) if name.endswith("
 
 FORBIDDEN = (
     "flask.app",
+    "flask.cli",
     "flask.ctx",
     "flask.globals",
     "flask.wrappers",
     "flask.testing",
     "werkzeug.wrappers",
 )
+
+#: Forbidden as such, though the modules under them are not.
+FORBIDDEN_EXACTLY = ("flask",)
 
 PACKAGE = "flask.sansio"
 
@@ -86,7 +93,9 @@ def forbidden_imports(source: str, package: str = PACKAGE) -> list[str]:
     """``"line N: name"`` for each import crossing the boundary."""
     found = set()
     for lineno, name in _imported_names(ast.parse(source), package):
-        if any(name == bad or name.startswith(f"{bad}.") for bad in FORBIDDEN):
+        if name in FORBIDDEN_EXACTLY or any(
+            name == bad or name.startswith(f"{bad}.") for bad in FORBIDDEN
+        ):
             found.add((lineno, name))
     return [f"line {lineno}: {name}" for lineno, name in sorted(found)]
 
@@ -114,6 +123,10 @@ def test_sansio_does_not_import_the_wsgi_layer(filename: str) -> None:
         "from ..ctx import AppContext",
         "from ..wrappers import Request",
         "from ..testing import FlaskClient",
+        "from ..cli import AppGroup",
+        "def f():\n    from .. import cli",
+        "from .. import typing as ft",
+        "import flask",
         "import flask.globals",
         "from flask.app import Flask",
         "from werkzeug.wrappers import Response",
@@ -135,7 +148,8 @@ def test_checker_finds_crossings(source: str) -> None:
     [
         "from .app import App",
         "from . import scaffold",
-        "from .. import typing as ft",
+        "from ..typing import RouteCallable",
+        "if t.TYPE_CHECKING:\n    from .. import typing as ft",
         "from ..helpers import get_root_path",
         "from ..config import Config",
         "from werkzeug.sansio.response import Response",

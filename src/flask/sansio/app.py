@@ -1,6 +1,13 @@
-"""The application's setup-time side: config, URL map, extension-point
-classes, blueprint registry and handler lookup. Nothing here touches WSGI
-or the context globals; :class:`flask.Flask` adds the request pipeline."""
+"""The application's registries, independent of any server protocol.
+
+:class:`App` adds to the :class:`~flask.sansio.scaffold.Scaffold`
+registries what only an application has: its configuration, URL map,
+registered blueprints, the Jinja registries and the extension-point
+classes. It also answers the lookups the request pipeline makes (which
+error handler, which URL defaults), kept cheap because they run per
+request. :class:`flask.Flask` builds the WSGI pipeline on top of it;
+other frameworks (Quart) build theirs.
+"""
 
 from __future__ import annotations
 
@@ -9,211 +16,373 @@ import os
 import sys
 import typing as t
 from datetime import timedelta
-from itertools import chain
+from functools import lru_cache
 
 from werkzeug.exceptions import Aborter
 from werkzeug.exceptions import BadRequest
 from werkzeug.exceptions import BadRequestKeyError
+from werkzeug.exceptions import HTTPException
 from werkzeug.routing import BuildError
 from werkzeug.routing import Map
 from werkzeug.routing import Rule
-from werkzeug.sansio.response import Response
 from werkzeug.utils import cached_property
-from werkzeug.utils import redirect as _wz_redirect
+from werkzeug.utils import redirect as _werkzeug_redirect
 
-from .. import typing as ft
 from ..config import Config
 from ..config import ConfigAttribute
-from ..helpers import _split_blueprint_path
 from ..helpers import get_debug_flag
 from ..json.provider import DefaultJSONProvider
 from ..json.provider import JSONProvider
 from ..logging import create_logger
+from ..templating import DispatchingJinjaLoader
 from .scaffold import _endpoint_from_view_func
+from .scaffold import _named_decorator
+from .scaffold import F
+from .scaffold import FilterT
 from .scaffold import find_package
+from .scaffold import GlobalT
 from .scaffold import Scaffold
 from .scaffold import setupmethod
+from .scaffold import TestT
 
 if t.TYPE_CHECKING:  # pragma: no cover
     from jinja2 import Environment as BaseEnvironment
+    from werkzeug.sansio.response import Response
     from werkzeug.wrappers import Response as BaseResponse
 
     from ..testing import FlaskClient
     from ..testing import FlaskCliRunner
+    from ..typing import ErrorHandlerCallable
+    from ..typing import RouteCallable
+    from ..typing import ShellContextProcessorCallable
+    from ..typing import TeardownCallable
+    from ..typing import TemplateFilterCallable
+    from ..typing import TemplateGlobalCallable
+    from ..typing import TemplateTestCallable
     from .blueprints import Blueprint
+    from .scaffold import Decorator
+    from .scaffold import FolderArg
 
-T_shell_context_processor = t.TypeVar(
-    "T_shell_context_processor", bound=ft.ShellContextProcessorCallable
-)
-T_teardown = t.TypeVar("T_teardown", bound=ft.TeardownCallable)
-T_template_filter = t.TypeVar("T_template_filter", bound=ft.TemplateFilterCallable)
-T_template_global = t.TypeVar("T_template_global", bound=ft.TemplateGlobalCallable)
-T_template_test = t.TypeVar("T_template_test", bound=ft.TemplateTestCallable)
+ShellProcessorT = t.TypeVar("ShellProcessorT", bound="ShellContextProcessorCallable")
+TeardownT = t.TypeVar("TeardownT", bound="TeardownCallable")
+
+_TEMPLATE_SUFFIXES_TO_ESCAPE = (".html", ".htm", ".xml", ".xhtml", ".svg")
 
 
-def _make_timedelta(value: timedelta | int) -> timedelta:
-    if isinstance(value, timedelta):
-        return value
-    return timedelta(seconds=value)
+def _as_timedelta(value: timedelta | int) -> timedelta:
+    return value if isinstance(value, timedelta) else timedelta(seconds=value)
+
+
+@lru_cache(maxsize=2048)
+def _default_scopes(endpoint: str) -> tuple[str | None, ...]:
+    """The scopes whose ``url_defaults`` apply to ``endpoint``, app first
+    then each enclosing blueprint outward in: ``"a.b.view"`` gives
+    ``(None, "a", "a.b")``. Cached: ``url_for`` asks for the same few
+    endpoints over and over."""
+    blueprint_path = endpoint.split(".")[:-1]
+    nested = (
+        ".".join(blueprint_path[:depth]) for depth in range(1, len(blueprint_path) + 1)
+    )
+    return (None, *nested)
+
+
+def _rule_methods(
+    view_func: RouteCallable | None,
+    methods: t.Iterable[str] | None,
+    automatic_options: bool | None,
+    config: t.Mapping[str, t.Any],
+) -> tuple[set[str], t.Any]:
+    """The methods of a new rule and whether OPTIONS is answered for it.
+
+    Explicit arguments win over the view's attributes (``methods``,
+    ``provide_automatic_options``), which win over the defaults (GET;
+    ``PROVIDE_AUTOMATIC_OPTIONS`` unless OPTIONS is among the methods).
+    """
+    if methods is None:
+        methods = getattr(view_func, "methods", None) or ("GET",)
+    if isinstance(methods, str):
+        example = '@app.route(..., methods=["POST"])'
+        raise TypeError(
+            f"Allowed methods must be a list of strings, for example: {example}"
+        )
+    allowed = {method.upper() for method in methods}
+    if automatic_options is None:
+        automatic_options = getattr(view_func, "provide_automatic_options", None)
+    if automatic_options is None:
+        automatic_options = (
+            "OPTIONS" not in allowed and config["PROVIDE_AUTOMATIC_OPTIONS"]
+        )
+        if automatic_options:
+            allowed.add("OPTIONS")
+    allowed.update(getattr(view_func, "required_methods", ()))
+    return allowed, automatic_options
+
+
+def _appended(registry: list[t.Any], f: F) -> F:
+    registry.append(f)
+    return f
+
+
+def _ask_build_handler(
+    handler: t.Callable[[Exception, str, dict[str, t.Any]], str | None],
+    error: BuildError,
+    endpoint: str,
+    values: dict[str, t.Any],
+) -> tuple[str | None, BuildError]:
+    """One handler's answer to a failed URL build: a URL or None, and the
+    error for the next handler (the one it raised, if it raised one)."""
+    try:
+        return handler(error, endpoint, values), error
+    except BuildError as raised:
+        return None, raised
 
 
 class App(Scaffold):
-    """The central registry of an application: see :class:`flask.Flask`
-    for the parameters."""
+    """An application's setup-time state; :class:`flask.Flask` documents
+    the parameters."""
 
-    #: The class of ``self.aborter``, used by :func:`flask.abort`.
-    aborter_class = Aborter
-    #: The class of ``self.config``.
-    config_class = Config
-    #: Mirrors ``TESTING``: exceptions propagate to the test client.
-    testing = ConfigAttribute[bool]("TESTING")
-    #: Mirrors ``SECRET_KEY``, used to sign session cookies.
-    secret_key = ConfigAttribute[t.Union[str, bytes, None]]("SECRET_KEY")  # noqa: UP007
-    #: Mirrors ``PERMANENT_SESSION_LIFETIME`` as a timedelta.
-    permanent_session_lifetime = ConfigAttribute[timedelta](
-        "PERMANENT_SESSION_LIFETIME", get_converter=_make_timedelta
-    )
-    #: The class of ``self.json``.
-    json_provider_class: type[JSONProvider] = DefaultJSONProvider
-    #: Options passed to the Jinja environment when it is created.
-    jinja_options: dict[str, t.Any] = {}
-    #: The rule and map classes of the URL map.
-    url_rule_class = Rule
+    # Extension points: the classes of the objects the app makes.
+    #: :attr:`config`.
+    config_class: type[Config] = Config
+    #: :attr:`url_map` and the rules added to it.
     url_map_class = Map
-    #: The classes returned by :meth:`test_client` and :meth:`test_cli_runner`.
-    test_client_class: type[FlaskClient] | None = None
+    url_rule_class = Rule
+    #: :attr:`json`, which the ``flask.json`` functions use.
+    json_provider_class: type[JSONProvider] = DefaultJSONProvider
+    #: :attr:`aborter`, which :func:`flask.abort` raises through.
+    aborter_class: type[Aborter] = Aborter
+    #: What ``test_client()`` and ``test_cli_runner()`` return; None stands
+    #: for the classes of :mod:`flask.testing`.
     test_cli_runner_class: type[FlaskCliRunner] | None = None
-
-    default_config: dict[str, t.Any]
+    test_client_class: type[FlaskClient] | None = None
+    #: Keyword arguments for the Jinja environment.
+    jinja_options: dict[str, t.Any] = {}
+    #: Defined by the concrete application class.
     response_class: type[Response]
+    default_config: dict[str, t.Any]
+
+    # Views of config keys, readable and writable on the app.
+    secret_key: ConfigAttribute[str | bytes | None] = ConfigAttribute("SECRET_KEY")
+    testing: ConfigAttribute[bool] = ConfigAttribute("TESTING")
+    permanent_session_lifetime: ConfigAttribute[timedelta] = ConfigAttribute(
+        "PERMANENT_SESSION_LIFETIME", get_converter=_as_timedelta
+    )
 
     def __init__(
         self,
         import_name: str,
         static_url_path: str | None = None,
-        static_folder: str | os.PathLike[str] | None = "static",
+        static_folder: FolderArg = "static",
         static_host: str | None = None,
         host_matching: bool = False,
         subdomain_matching: bool = False,
-        template_folder: str | os.PathLike[str] | None = "templates",
+        template_folder: FolderArg = "templates",
         instance_path: str | None = None,
         instance_relative_config: bool = False,
         root_path: str | None = None,
     ) -> None:
-        super().__init__(
-            import_name=import_name,
-            static_folder=static_folder,
-            static_url_path=static_url_path,
-            template_folder=template_folder,
-            root_path=root_path,
-        )
-        if instance_path is None:
-            instance_path = self.auto_find_instance_path()
-        elif not os.path.isabs(instance_path):
+        if instance_path is not None and not os.path.isabs(instance_path):
             raise ValueError(
                 "If an instance path is provided it must be absolute."
                 " A relative path was given instead."
             )
-        #: Folder for files that are not under version control.
-        self.instance_path = instance_path
+        super().__init__(
+            import_name, static_folder, static_url_path, template_folder, root_path
+        )
+        #: Folder for local files kept out of version control.
+        self.instance_path = instance_path or self.auto_find_instance_path()
         self.config = self.make_config(instance_relative_config)
         self.aborter = self.make_aborter()
-        #: The JSON provider: ``flask.json`` functions delegate to it.
         self.json: JSONProvider = self.json_provider_class(self)
-        #: Called with ``(error, endpoint, values)`` when ``url_for`` fails.
+        self.url_map = self.url_map_class(host_matching=host_matching)
+        self.subdomain_matching = subdomain_matching
+        #: ``{registered name: blueprint}``, dotted names for nested ones.
+        self.blueprints: dict[str, Blueprint] = {}
+        #: Per-extension state, by extension name.
+        self.extensions: dict[str, t.Any] = {}
+        #: Functions tried in turn by :meth:`handle_url_build_error`.
         self.url_build_error_handlers: list[
             t.Callable[[Exception, str, dict[str, t.Any]], str]
         ] = []
-        self.teardown_appcontext_funcs: list[ft.TeardownCallable] = []
-        self.shell_context_processors: list[ft.ShellContextProcessorCallable] = []
-        #: Registered blueprints by registered name.
-        self.blueprints: dict[str, Blueprint] = {}
-        #: Extension state, by extension name.
-        self.extensions: dict[str, t.Any] = {}
-        self.url_map = self.url_map_class(host_matching=host_matching)
-        self.subdomain_matching = subdomain_matching
+        #: Called with the error when the app context is popped.
+        self.teardown_appcontext_funcs: list[TeardownCallable] = []
+        #: Each returns a dict of names for ``flask shell``.
+        self.shell_context_processors: list[ShellContextProcessorCallable] = []
         self._got_first_request = False
 
     def _check_setup_finished(self, f_name: str) -> None:
-        if self._got_first_request:
-            raise AssertionError(
-                f"The setup method '{f_name}' can no longer be called"
-                " on the application. It has already handled its first"
-                " request, any changes will not be applied"
-                " consistently.\n"
-                "Make sure all imports, decorators, functions, etc."
-                " needed to set up the application are done before"
-                " running it."
-            )
+        if not self._got_first_request:
+            return
+        raise AssertionError(
+            f"The setup method '{f_name}' can no longer be called on the"
+            " application. It has already handled its first request, so the"
+            " change would reach only part of it.\nFinish setting the"
+            " application up (imports, decorators, registrations) before it"
+            " serves requests."
+        )
+
+    # -- identity, configuration and the objects made from them -------------
 
     @cached_property
     def name(self) -> str:
-        """The app's name: the import name, or the script's name for
-        ``__main__``."""
-        if self.import_name == "__main__":
-            fn: str | None = getattr(sys.modules["__main__"], "__file__", None)
-            if fn is None:
-                return "__main__"
-            return os.path.splitext(os.path.basename(fn))[0]
-        return self.import_name
+        """The import name; for ``__main__``, the name of the script run."""
+        if self.import_name != "__main__":
+            return self.import_name
+        script: str | None = getattr(sys.modules["__main__"], "__file__", None)
+        if script is None:
+            return "__main__"
+        return os.path.splitext(os.path.basename(script))[0]
 
     @cached_property
     def logger(self) -> logging.Logger:
-        """The ``logging`` logger named after the app."""
+        """The standard-library logger named like the app."""
         return create_logger(self)
 
-    @cached_property
-    def jinja_env(self) -> BaseEnvironment:
-        """The Jinja environment, created on first use."""
-        return self.create_jinja_environment()
-
-    def create_jinja_environment(self) -> BaseEnvironment:
-        raise NotImplementedError()
-
     def make_config(self, instance_relative: bool = False) -> Config:
-        """Create ``self.config`` from ``default_config`` and ``FLASK_DEBUG``."""
-        root_path = self.instance_path if instance_relative else self.root_path
-        defaults = dict(self.default_config)
-        defaults["DEBUG"] = get_debug_flag()
-        return self.config_class(root_path, defaults)
+        """Build :attr:`config` from :attr:`default_config`, with ``DEBUG``
+        from the ``FLASK_DEBUG`` environment variable; relative file names
+        resolve against the instance or the root folder."""
+        return self.config_class(
+            self.instance_path if instance_relative else self.root_path,
+            {**self.default_config, "DEBUG": get_debug_flag()},
+        )
 
     def make_aborter(self) -> Aborter:
-        """Create ``self.aborter``."""
+        """Build :attr:`aborter`."""
         return self.aborter_class()
 
     def auto_find_instance_path(self) -> str:
-        """``instance`` beside the package, or ``$PREFIX/var/<name>-instance``
-        when the package is installed."""
-        prefix, package_path = find_package(self.import_name)
-        if prefix is None:
-            return os.path.join(package_path, "instance")
-        return os.path.join(prefix, "var", f"{self.name}-instance")
-
-    def select_jinja_autoescape(self, filename: str | None) -> bool:
-        """Autoescape string templates and HTML/XML/SVG files."""
-        if filename is None:
-            return True
-        return filename.endswith((".html", ".htm", ".xml", ".xhtml", ".svg"))
+        """The instance folder when none is given: ``instance`` beside the
+        code, or ``<prefix>/var/<name>-instance`` for installed code."""
+        prefix, folder = find_package(self.import_name)
+        if prefix is not None:
+            return os.path.join(prefix, "var", f"{self.name}-instance")
+        return os.path.join(folder, "instance")
 
     @property
     def debug(self) -> bool:
-        """Mirrors ``DEBUG``; also sets template auto-reload when that is
-        left to follow debug."""
-        return self.config["DEBUG"]  # type: ignore[no-any-return]
+        """The ``DEBUG`` config value. Setting it also switches template
+        auto-reloading, unless ``TEMPLATES_AUTO_RELOAD`` decides that."""
+        return t.cast(bool, self.config["DEBUG"])
 
     @debug.setter
     def debug(self, value: bool) -> None:
         self.config["DEBUG"] = value
-        if (
-            self.config["TEMPLATES_AUTO_RELOAD"] is None
-            and "jinja_env" in self.__dict__
-        ):
-            self.jinja_env.auto_reload = value
+        env = self.__dict__.get("jinja_env")
+        if env is not None and self.config["TEMPLATES_AUTO_RELOAD"] is None:
+            env.auto_reload = value
+
+    # -- templates ---------------------------------------------------------------
+
+    @cached_property
+    def jinja_env(self) -> BaseEnvironment:
+        """The Jinja environment, made by :meth:`create_jinja_environment`
+        when first used."""
+        return self.create_jinja_environment()
+
+    def create_jinja_environment(self) -> BaseEnvironment:
+        """Build :attr:`jinja_env`; the concrete application defines it."""
+        raise NotImplementedError()
+
+    def create_global_jinja_loader(self) -> DispatchingJinjaLoader:
+        """The environment's loader: the app's templates first, then each
+        blueprint's in registration order."""
+        return DispatchingJinjaLoader(t.cast(t.Any, self))
+
+    def select_jinja_autoescape(self, filename: str | None) -> bool:
+        """Whether a template is autoescaped: templates from strings and
+        HTML, XML and SVG files are."""
+        return filename is None or filename.endswith(_TEMPLATE_SUFFIXES_TO_ESCAPE)
+
+    def _add_to_jinja(
+        self, namespace: str, f: t.Callable[..., t.Any], name: str | None
+    ) -> None:
+        table: dict[str, t.Any] = getattr(self.jinja_env, namespace)
+        table[name or f.__name__] = f
+
+    @setupmethod
+    def template_filter(self, name: str | None = None) -> Decorator[FilterT]:
+        """Decorate a Jinja filter, named ``name`` or after the function."""
+        return _named_decorator(self.add_template_filter, name)
+
+    @setupmethod
+    def add_template_filter(
+        self, f: TemplateFilterCallable, name: str | None = None
+    ) -> None:
+        """Register a Jinja filter, named ``name`` or after the function."""
+        self._add_to_jinja("filters", f, name)
+
+    @setupmethod
+    def template_test(self, name: str | None = None) -> Decorator[TestT]:
+        """Decorate a Jinja test, named ``name`` or after the function."""
+        return _named_decorator(self.add_template_test, name)
+
+    @setupmethod
+    def add_template_test(
+        self, f: TemplateTestCallable, name: str | None = None
+    ) -> None:
+        """Register a Jinja test, named ``name`` or after the function."""
+        self._add_to_jinja("tests", f, name)
+
+    @setupmethod
+    def template_global(self, name: str | None = None) -> Decorator[GlobalT]:
+        """Decorate a Jinja global, named ``name`` or after the function."""
+        return _named_decorator(self.add_template_global, name)
+
+    @setupmethod
+    def add_template_global(
+        self, f: TemplateGlobalCallable, name: str | None = None
+    ) -> None:
+        """Register a Jinja global, named ``name`` or after the function."""
+        self._add_to_jinja("globals", f, name)
+
+    # -- routes, blueprints and app-wide hooks -------------------------------------
+
+    @setupmethod
+    def add_url_rule(
+        self,
+        rule: str,
+        endpoint: str | None = None,
+        view_func: RouteCallable | None = None,
+        provide_automatic_options: bool | None = None,
+        **options: t.Any,
+    ) -> None:
+        """Add ``rule`` to :attr:`url_map` for ``endpoint`` (by default the
+        view's name) and map the endpoint to ``view_func``.
+
+        ``methods`` defaults to the view's ``methods`` attribute, else GET;
+        the view's ``required_methods`` are always added. OPTIONS is answered
+        automatically unless ``provide_automatic_options`` (or the view's
+        attribute of that name, or ``PROVIDE_AUTOMATIC_OPTIONS``) says no or
+        the view handles OPTIONS itself. Other options go to the rule.
+        """
+        if endpoint is None:
+            endpoint = _endpoint_from_view_func(view_func)
+        methods, automatic = _rule_methods(
+            view_func,
+            options.pop("methods", None),
+            provide_automatic_options,
+            self.config,
+        )
+        url_rule = self.url_rule_class(
+            rule, methods=methods, endpoint=endpoint, **options
+        )
+        url_rule.provide_automatic_options = automatic  # type: ignore[attr-defined]
+        self.url_map.add(url_rule)
+        if view_func is None:
+            return
+        if self.view_functions.get(endpoint, view_func) != view_func:
+            raise AssertionError(
+                f"A rule for {endpoint!r} with another view function: it would be"
+                " overwriting an existing endpoint function."
+            )
+        self.view_functions[endpoint] = view_func
 
     @setupmethod
     def register_blueprint(self, blueprint: Blueprint, **options: t.Any) -> None:
-        """Register a blueprint; options override the blueprint's own
-        (``url_prefix``, ``subdomain``, ``url_defaults``, ``name``...)."""
+        """Apply ``blueprint``'s registrations to this app. The options
+        (``url_prefix``, ``subdomain``, ``url_defaults``, ``name``,
+        ``cli_group``) override the blueprint's own for this registration."""
         blueprint.register(self, options)
 
     def iter_blueprints(self) -> t.ValuesView[Blueprint]:
@@ -221,209 +390,94 @@ class App(Scaffold):
         return self.blueprints.values()
 
     @setupmethod
-    def add_url_rule(
-        self,
-        rule: str,
-        endpoint: str | None = None,
-        view_func: ft.RouteCallable | None = None,
-        provide_automatic_options: bool | None = None,
-        **options: t.Any,
-    ) -> None:
-        """Add a URL rule for ``endpoint`` (default: the view's name).
-
-        ``methods`` defaults to the view's ``methods`` attribute or GET;
-        HEAD is added by the map and OPTIONS answered automatically
-        unless the view or ``provide_automatic_options`` says otherwise.
-        Other options go to :class:`~werkzeug.routing.Rule`.
-        """
-        if endpoint is None:
-            endpoint = _endpoint_from_view_func(view_func)  # type: ignore[arg-type]
-        options["endpoint"] = endpoint
-        methods = options.pop("methods", None)
-        if methods is None:
-            methods = getattr(view_func, "methods", None) or ("GET",)
-        if isinstance(methods, str):
-            raise TypeError(
-                "Allowed methods must be a list of strings, for"
-                ' example: @app.route(..., methods=["POST"])'
-            )
-        methods = {item.upper() for item in methods}
-        required_methods: set[str] = set(getattr(view_func, "required_methods", ()))
-
-        if provide_automatic_options is None:
-            provide_automatic_options = getattr(
-                view_func, "provide_automatic_options", None
-            )
-        if provide_automatic_options is None:
-            provide_automatic_options = (
-                "OPTIONS" not in methods and self.config["PROVIDE_AUTOMATIC_OPTIONS"]
-            )
-            if provide_automatic_options:
-                required_methods.add("OPTIONS")
-        methods |= required_methods
-
-        rule_obj = self.url_rule_class(rule, methods=methods, **options)
-        rule_obj.provide_automatic_options = provide_automatic_options  # type: ignore[attr-defined]
-        self.url_map.add(rule_obj)
-        if view_func is not None:
-            old_func = self.view_functions.get(endpoint)
-            if old_func is not None and old_func != view_func:
-                raise AssertionError(
-                    "View function mapping is overwriting an existing"
-                    f" endpoint function: {endpoint}"
-                )
-            self.view_functions[endpoint] = view_func
-
-    # -- template registries -------------------------------------------------
+    def teardown_appcontext(self, f: TeardownT) -> TeardownT:
+        """Call ``f(error)`` when the application context is popped."""
+        return _appended(self.teardown_appcontext_funcs, f)
 
     @setupmethod
-    def template_filter(
-        self, name: str | None = None
-    ) -> t.Callable[[T_template_filter], T_template_filter]:
-        """Register the decorated function as a Jinja filter."""
+    def shell_context_processor(self, f: ShellProcessorT) -> ShellProcessorT:
+        """Add the dict ``f()`` returns to the names of ``flask shell``."""
+        return _appended(self.shell_context_processors, f)
 
-        def decorator(f: T_template_filter) -> T_template_filter:
-            self.add_template_filter(f, name=name)
-            return f
-
-        return decorator
-
-    @setupmethod
-    def add_template_filter(
-        self, f: ft.TemplateFilterCallable, name: str | None = None
-    ) -> None:
-        """Register a Jinja filter, named after the function by default."""
-        self.jinja_env.filters[name or f.__name__] = f
-
-    @setupmethod
-    def template_test(
-        self, name: str | None = None
-    ) -> t.Callable[[T_template_test], T_template_test]:
-        """Register the decorated function as a Jinja test."""
-
-        def decorator(f: T_template_test) -> T_template_test:
-            self.add_template_test(f, name=name)
-            return f
-
-        return decorator
-
-    @setupmethod
-    def add_template_test(
-        self, f: ft.TemplateTestCallable, name: str | None = None
-    ) -> None:
-        """Register a Jinja test, named after the function by default."""
-        self.jinja_env.tests[name or f.__name__] = f
-
-    @setupmethod
-    def template_global(
-        self, name: str | None = None
-    ) -> t.Callable[[T_template_global], T_template_global]:
-        """Register the decorated function as a Jinja global."""
-
-        def decorator(f: T_template_global) -> T_template_global:
-            self.add_template_global(f, name=name)
-            return f
-
-        return decorator
-
-    @setupmethod
-    def add_template_global(
-        self, f: ft.TemplateGlobalCallable, name: str | None = None
-    ) -> None:
-        """Register a Jinja global, named after the function by default."""
-        self.jinja_env.globals[name or f.__name__] = f
-
-    @setupmethod
-    def teardown_appcontext(self, f: T_teardown) -> T_teardown:
-        """Run ``f(exc)`` when the application context is popped."""
-        self.teardown_appcontext_funcs.append(f)
-        return f
-
-    @setupmethod
-    def shell_context_processor(
-        self, f: T_shell_context_processor
-    ) -> T_shell_context_processor:
-        """Register a function returning names for ``flask shell``."""
-        self.shell_context_processors.append(f)
-        return f
-
-    # -- lookups used while handling a request ---------------------------------
+    # -- lookups made while handling requests ----------------------------------------
 
     def _find_error_handler(
         self, e: Exception, blueprints: list[str]
-    ) -> ft.ErrorHandlerCallable | None:
-        """The handler for ``e``: by status code, then by class, each in
-        the blueprints (innermost first) then the app, along the MRO."""
-        exc_class, code = self._get_exc_class_and_code(type(e))
-        names = (*blueprints, None)
+    ) -> ErrorHandlerCallable | None:
+        """The handler registered for ``e``, or None.
+
+        Handlers for the error's status code win over handlers by class
+        alone; within each, the innermost blueprint of ``blueprints`` wins
+        over its parents and the app, and a handler for a closer class in
+        the MRO wins over one for a base class.
+        """
+        error_class = type(e)
+        code = error_class.code if issubclass(error_class, HTTPException) else None
+        classes = error_class.__mro__
         spec = self.error_handler_spec
-        for c in (code, None) if code is not None else (None,):
-            for name in names:
-                by_code = spec.get(name)
-                handler_map = by_code.get(c) if by_code is not None else None
-                if not handler_map:
-                    continue
-                for cls in exc_class.__mro__:
-                    handler = handler_map.get(cls)
-                    if handler is not None:
-                        return handler
+        scopes = (*blueprints, None)
+        for key in (None,) if code is None else (code, None):
+            for scope in scopes:
+                by_code = spec.get(scope)
+                handlers = by_code.get(key) if by_code else None
+                if handlers:
+                    for cls in classes:
+                        if (handler := handlers.get(cls)) is not None:
+                            return handler
         return None
 
     def trap_http_exception(self, e: Exception) -> bool:
-        """Whether an HTTP exception should propagate instead of becoming
-        an error response (``TRAP_HTTP_EXCEPTIONS``,
-        ``TRAP_BAD_REQUEST_ERRORS``, or a missing form key in debug)."""
-        if self.config["TRAP_HTTP_EXCEPTIONS"]:
+        """Whether the HTTP error ``e`` propagates like any other exception
+        instead of becoming its error response: always with
+        ``TRAP_HTTP_EXCEPTIONS``, for bad requests with
+        ``TRAP_BAD_REQUEST_ERRORS``, and, when that is unset, for a missing
+        form key in debug mode (where a traceback helps most)."""
+        config = self.config
+        if config["TRAP_HTTP_EXCEPTIONS"]:
             return True
-        trap_bad_request = self.config["TRAP_BAD_REQUEST_ERRORS"]
-        if (
-            trap_bad_request is None
-            and self.debug
-            and isinstance(e, BadRequestKeyError)
-        ):
-            return True
-        if trap_bad_request:
-            return isinstance(e, BadRequest)
-        return False
+        trap_bad_requests = config["TRAP_BAD_REQUEST_ERRORS"]
+        if trap_bad_requests is None:
+            return isinstance(e, BadRequestKeyError) and self.debug
+        return bool(trap_bad_requests) and isinstance(e, BadRequest)
 
     def should_ignore_error(self, error: BaseException | None) -> bool:
-        """Whether teardown functions should see ``error`` as None."""
+        """Whether teardown functions get None instead of ``error``; never,
+        unless a subclass decides otherwise."""
         return False
 
     def redirect(self, location: str, code: int = 302) -> BaseResponse:
-        """A redirect response, used by :func:`flask.redirect`."""
-        return _wz_redirect(
-            location,
-            code=code,
-            Response=self.response_class,  # type: ignore[arg-type]
-        )
+        """A redirect response of :attr:`response_class`; what
+        :func:`flask.redirect` returns."""
+        response_class: t.Any = self.response_class
+        return _werkzeug_redirect(location, code, response_class)
 
     def inject_url_defaults(self, endpoint: str, values: dict[str, t.Any]) -> None:
-        """Let the app's and the endpoint's blueprints' ``url_defaults``
-        functions fill ``values``."""
-        names: t.Iterable[str | None] = (None,)
-        if "." in endpoint:
-            names = chain(
-                names, reversed(_split_blueprint_path(endpoint.rpartition(".")[0]))
-            )
-        for name in names:
-            if name in self.url_default_functions:
-                for func in self.url_default_functions[name]:
-                    func(endpoint, values)
+        """Let the ``url_defaults`` functions of the app, then of each
+        blueprint enclosing ``endpoint`` (outermost first), fill ``values``."""
+        registry = self.url_default_functions
+        if not registry:
+            return
+        if "." not in endpoint:  # no blueprint: the app's functions alone
+            if None in registry:
+                for fill in registry[None]:
+                    fill(endpoint, values)
+            return
+        for scope in _default_scopes(endpoint):
+            if scope in registry:
+                for fill in registry[scope]:
+                    fill(endpoint, values)
 
     def handle_url_build_error(
         self, error: BuildError, endpoint: str, values: dict[str, t.Any]
     ) -> str:
-        """Try each of ``url_build_error_handlers``; re-raise when none
-        returns a URL."""
+        """Ask each of :attr:`url_build_error_handlers` for a URL: the first
+        value other than None is returned, and a handler raising
+        :exc:`BuildError` replaces the error for the next ones. When none
+        answers, the last error is raised."""
         for handler in self.url_build_error_handlers:
-            try:
-                rv = handler(error, endpoint, values)
-            except BuildError as e:
-                error = e
-            else:
-                if rv is not None:
-                    return rv
+            url, error = _ask_build_handler(handler, error, endpoint, values)
+            if url is not None:
+                return url
         if error is sys.exc_info()[1]:
-            raise
+            raise  # the caller's exception, traceback untouched
         raise error
