@@ -28,7 +28,7 @@ if t.TYPE_CHECKING:  # pragma: no cover
     from ..app import Flask
 
 F = t.TypeVar("F", bound=t.Callable[..., t.Any])
-#: What ``create_app`` arguments are: called without arguments, gives the app.
+#: A ``create_app`` argument: called without arguments, it returns the app.
 AppFactory: t.TypeAlias = "t.Callable[..., Flask]"
 
 #: Tried in the working folder, in order, when no application is named.

@@ -146,6 +146,7 @@ class _RunCommand(click.Command):
     """
 
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        """Parse as usual, then check ``--key`` against ``--cert``."""
         rest = super().parse_args(ctx, args)
         key = ctx.params.pop("key", None)
         if not ctx.resilient_parsing:
