@@ -686,6 +686,7 @@ def test_version_option(runner: CliRunner) -> None:
     assert result.exit_code == 0
     assert f"Python {platform.python_version()}" in result.stdout
     assert f"Flask {importlib.metadata.version('flask')}" in result.stdout
+    assert "clean-room implementation" in result.stdout
     assert f"Werkzeug {importlib.metadata.version('werkzeug')}" in result.stdout
 
 
@@ -1002,6 +1003,10 @@ def test_run_options(
         (["--debug"], ["--no-reload"], False, True),
         (["--debug"], ["--no-debugger"], True, False),
         (["--no-debug"], ["--reload"], True, False),
+        # ``flask run --debug`` is the documented spelling too.
+        ([], ["--debug"], True, True),
+        ([], ["--debug", "--no-reload"], False, True),
+        (["--debug"], ["--no-debug"], False, False),
     ],
 )
 def test_run_follows_debug_flag(
@@ -1037,6 +1042,16 @@ def test_run_banner_names_import_path(
     assert result.exit_code == 0, result.output
     assert " * Serving Flask app 'served'" in result.stdout
     assert " * Debug mode: on" in result.stdout
+
+
+def test_run_debug_option_reaches_the_app(
+    cli_apps: Path, served_run_simple: list[dict[str, t.Any]], runner: CliRunner
+) -> None:
+    result = runner.invoke(FlaskGroup(), ["--app", "served", "run", "--debug"])
+    assert result.exit_code == 0, result.output
+    assert " * Debug mode: on" in result.stdout
+    assert served_run_simple[0]["application"].debug is True
+    assert os.environ["FLASK_DEBUG"] == "1"
 
 
 def test_run_fails_when_app_is_missing(
