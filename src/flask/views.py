@@ -65,7 +65,7 @@ class View:
         if cls.init_every_request:
 
             def instance() -> View:
-                return view.view_class(*class_args, **class_kwargs)  # type: ignore[union-attr, no-any-return]
+                return view.view_class(*class_args, **class_kwargs)  # type: ignore[attr-defined, no-any-return]
 
         else:
             shared = cls(*class_args, **class_kwargs)
