@@ -293,6 +293,17 @@ class RequestContext:
         method = self._environ.get("REQUEST_METHOD", "GET").upper()
         return self._match[0], self._match[1], method
 
+    def _route(self) -> tuple[str | None, dict[str, t.Any] | None]:
+        """The matched endpoint and view arguments (None and None when
+        nothing matched), read without making the request object."""
+        request = self.__dict__.get("request")
+        if request is not None:
+            return request.endpoint, request.view_args
+        match = self._match
+        if match is None:
+            return None, None
+        return match[0].endpoint, match[1]
+
     @property
     def session(self) -> SessionMixin:
         """The session, opened from the session interface on first access."""
