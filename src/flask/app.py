@@ -26,12 +26,13 @@ from types import TracebackType
 
 from werkzeug.datastructures import ImmutableDict
 
-from . import _devserver
-from . import _errors
-from . import _pipeline
-from . import _resources
-from . import _returns
-from . import _urls
+import flask._devserver as _devserver
+import flask._errors as _errors
+import flask._pipeline as _pipeline
+import flask._resources as _resources
+import flask._returns as _returns
+import flask._urls as _urls
+
 from ._chains import Chains
 from ._chains import Clock
 from ._chains import track_error_handlers
@@ -114,7 +115,9 @@ class _Registry:
             raise AttributeError(self.name) from None
 
     def __set__(self, app: t.Any, value: t.Any) -> None:
-        app.__dict__[self.name] = self.track(_clock_of(app), value)
+        clock = _clock_of(app)
+        clock.now += 1
+        app.__dict__[self.name] = self.track(clock, value)
 
 
 def _clock_of(app: t.Any) -> Clock:
