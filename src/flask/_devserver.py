@@ -28,11 +28,11 @@ _BLOCKED_BY_CLI = (
 
 def run(
     app: Flask,
-    host: str | None = None,
-    port: int | None = None,
-    debug: bool | None = None,
-    load_dotenv: bool = True,
-    **options: t.Any,
+    host: str | None,
+    port: int | None,
+    debug: bool | None,
+    load_dotenv: bool,
+    options: dict[str, t.Any],
 ) -> None:
     """Serve the app with Werkzeug's development server; not for
     production. Host and port default to ``SERVER_NAME``'s, then

@@ -62,14 +62,11 @@ def create_jinja_environment(app: Flask) -> Environment:
         **app.jinja_options,
     }
     env = app.jinja_environment(app, **options)
-    env.globals.update(
-        url_for=app.url_for,
-        get_flashed_messages=get_flashed_messages,
-        config=app.config,
-        request=request,
-        session=session,
-        g=g,
-    )
+    names = env.globals
+    names["url_for"] = app.url_for
+    names["get_flashed_messages"] = get_flashed_messages
+    names["config"] = app.config
+    names.update(request=request, session=session, g=g)
 
     def dumps(obj: t.Any, **kwargs: t.Any) -> str:
         # Late-bound: a provider assigned to app.json later is the one used.

@@ -61,38 +61,6 @@ if t.TYPE_CHECKING:  # pragma: no cover
     from .testing import FlaskClient
     from .testing import FlaskCliRunner
 
-_session_cookie_defaults = {
-    "SESSION_COOKIE_NAME": "session",
-    "SESSION_COOKIE_DOMAIN": None,
-    "SESSION_COOKIE_PATH": None,
-    "SESSION_COOKIE_HTTPONLY": True,
-    "SESSION_COOKIE_SECURE": False,
-    "SESSION_COOKIE_PARTITIONED": False,
-    "SESSION_COOKIE_SAMESITE": None,
-}
-_limits_defaults = {
-    "MAX_CONTENT_LENGTH": None,
-    "MAX_FORM_MEMORY_SIZE": 500_000,
-    "MAX_FORM_PARTS": 1_000,
-    "MAX_COOKIE_SIZE": 4093,
-}
-_mode_defaults = {
-    "DEBUG": None,
-    "TESTING": False,
-    "PROPAGATE_EXCEPTIONS": None,
-    "TRAP_BAD_REQUEST_ERRORS": None,
-    "TRAP_HTTP_EXCEPTIONS": False,
-    "EXPLAIN_TEMPLATE_LOADING": False,
-    "TEMPLATES_AUTO_RELOAD": None,
-}
-_url_defaults = {
-    "SERVER_NAME": None,
-    "APPLICATION_ROOT": "/",
-    "PREFERRED_URL_SCHEME": "http",
-    "TRUSTED_HOSTS": None,
-    "PROVIDE_AUTOMATIC_OPTIONS": True,
-}
-
 
 class _Registry:
     """A hook registry attribute: whatever is assigned (the sansio layer
@@ -148,19 +116,39 @@ class Flask(App):
     :param root_path: overrides the path found from ``import_name``.
     """
 
+    #: The configuration a new app starts with (see :doc:`/config`).
     default_config = ImmutableDict(
-        {
-            **_mode_defaults,
-            "SECRET_KEY": None,
-            "SECRET_KEY_FALLBACKS": None,
-            "PERMANENT_SESSION_LIFETIME": timedelta(days=31),
-            "SESSION_REFRESH_EACH_REQUEST": True,
-            **_session_cookie_defaults,
-            "USE_X_SENDFILE": False,
-            "SEND_FILE_MAX_AGE_DEFAULT": None,
-            **_url_defaults,
-            **_limits_defaults,
-        }
+        [
+            ("DEBUG", None),
+            ("TESTING", False),
+            ("PROPAGATE_EXCEPTIONS", None),
+            ("TRAP_BAD_REQUEST_ERRORS", None),
+            ("TRAP_HTTP_EXCEPTIONS", False),
+            ("EXPLAIN_TEMPLATE_LOADING", False),
+            ("TEMPLATES_AUTO_RELOAD", None),
+            ("SECRET_KEY", None),
+            ("SECRET_KEY_FALLBACKS", None),
+            ("PERMANENT_SESSION_LIFETIME", timedelta(days=31)),
+            ("SESSION_REFRESH_EACH_REQUEST", True),
+            ("SESSION_COOKIE_NAME", "session"),
+            ("SESSION_COOKIE_DOMAIN", None),
+            ("SESSION_COOKIE_PATH", None),
+            ("SESSION_COOKIE_HTTPONLY", True),
+            ("SESSION_COOKIE_SECURE", False),
+            ("SESSION_COOKIE_PARTITIONED", False),
+            ("SESSION_COOKIE_SAMESITE", None),
+            ("USE_X_SENDFILE", False),
+            ("SEND_FILE_MAX_AGE_DEFAULT", None),
+            ("SERVER_NAME", None),
+            ("APPLICATION_ROOT", "/"),
+            ("PREFERRED_URL_SCHEME", "http"),
+            ("TRUSTED_HOSTS", None),
+            ("PROVIDE_AUTOMATIC_OPTIONS", True),
+            ("MAX_CONTENT_LENGTH", None),
+            ("MAX_FORM_MEMORY_SIZE", 500_000),
+            ("MAX_FORM_PARTS", 1_000),
+            ("MAX_COOKIE_SIZE", 4093),
+        ]
     )
 
     #: The class of request objects.
@@ -214,18 +202,12 @@ class Flask(App):
         instance_relative_config: bool = False,
         root_path: str | None = None,
     ):
+        # Positionally: the order is sansio App's documented signature.
         super().__init__(
-            import_name=import_name,
-            static_url_path=static_url_path,
-            static_folder=static_folder,
-            static_host=static_host,
-            host_matching=host_matching,
-            subdomain_matching=subdomain_matching,
-            template_folder=template_folder,
-            instance_path=instance_path,
-            instance_relative_config=instance_relative_config,
-            root_path=root_path,
-        )
+            import_name, static_url_path, static_folder, static_host, host_matching,
+            subdomain_matching, template_folder, instance_path,
+            instance_relative_config, root_path,
+        )  # fmt: skip
         if not isinstance(self.cli, AppGroup):
             self.cli = AppGroup()
         self.cli.name = self.name
@@ -330,7 +312,17 @@ class Flask(App):
     update_template_context = _resources.update_template_context
     make_shell_context = _resources.make_shell_context
 
-    run = _devserver.run
+    def run(
+        self,
+        host: str | None = None,
+        port: int | None = None,
+        debug: bool | None = None,
+        load_dotenv: bool = True,
+        **options: t.Any,
+    ) -> None:
+        """Serve the app with Werkzeug's development server (see
+        :func:`flask._devserver.run`); not for production."""
+        _devserver.run(self, host, port, debug, load_dotenv, options)
 
     # Caches made on first use; functools' cached_property, so reading one
     # later is a plain attribute lookup.
@@ -364,18 +356,17 @@ class Flask(App):
 
         builder = EnvironBuilder(self, *args, **kwargs)
         try:
-            return self.request_context(builder.get_environ())
+            environ = builder.get_environ()
         finally:
             builder.close()
+        return self.request_context(environ)
 
     def test_client(self, use_cookies: bool = True, **kwargs: t.Any) -> FlaskClient:
         """A client that sends requests to the app without a server."""
         from .testing import FlaskClient
 
-        client_class = self.test_client_class or FlaskClient
-        return client_class(
-            self, self.response_class, use_cookies=use_cookies, **kwargs
-        )
+        make = self.test_client_class or FlaskClient
+        return make(self, self.response_class, use_cookies=use_cookies, **kwargs)
 
     def test_cli_runner(self, **kwargs: t.Any) -> FlaskCliRunner:
         """A runner invoking the app's CLI commands in tests."""
