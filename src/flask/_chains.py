@@ -21,6 +21,7 @@ import typing as t
 
 if t.TYPE_CHECKING:  # pragma: no cover
     from .app import Flask
+    from .ctx import RequestContext
 
 _Fn = t.Callable[..., t.Any]
 
@@ -209,6 +210,8 @@ class Chain:
         "teardown",
         "context_processors",
         "handlers",
+        "clock",
+        "built_at",
     )
 
     def __init__(self, app: Flask, blueprints: tuple[str, ...], chains: Chains):
@@ -227,6 +230,9 @@ class Chain:
         )
         #: Exception class -> handler (or None), filled on first use.
         self.handlers: dict[type[BaseException], _Fn | None] = {}
+        self.clock = chains.clock
+        #: The clock reading it was built at: stale once the clock moved.
+        self.built_at = chains.built_at
 
 
 def _gather(
@@ -279,6 +285,17 @@ class Chains:
             self.built_at = self.clock.now
         return self
 
+    def of_context(self, ctx: RequestContext | None) -> Chain:
+        """The chain of the request of ``ctx`` (the app's alone without a
+        request). The first stage to ask looks it up (checking the clock);
+        the request's later stages reuse it from the context."""
+        if ctx is None:
+            return self.of(None)
+        chain = ctx._chain
+        if chain is None:
+            chain = ctx._chain = self.of(ctx._route()[0])
+        return chain
+
     def of(self, endpoint: str | None) -> Chain:
         """The chain of ``endpoint`` (None: a request that matched nothing)."""
         if self.built_at != self.clock.now:
@@ -289,10 +306,10 @@ class Chains:
             self.by_endpoint[endpoint] = chain
         return chain
 
-    def error_handler(self, endpoint: str | None, e: Exception) -> _Fn | None:
-        """The registered handler for ``e`` along the blueprints of
-        ``endpoint``, looked up once per exception class."""
-        chain = self.of(endpoint)
+    def error_handler(self, ctx: RequestContext | None, e: Exception) -> _Fn | None:
+        """The registered handler for ``e`` along the blueprints of the
+        request's endpoint, looked up once per exception class."""
+        chain = self.of_context(ctx)
         cls = type(e)
         try:
             return chain.handlers[cls]

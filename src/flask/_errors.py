@@ -34,9 +34,7 @@ _SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
 def _handler_for(app: Flask, e: Exception) -> ErrorHandlerCallable | None:
-    ctx = _cv_request.get(None)
-    endpoint = ctx._route()[0] if ctx is not None else None
-    return app._chains.error_handler(endpoint, e)
+    return app._chains.error_handler(_cv_request.get(None), e)
 
 
 def handle_http_exception(

@@ -121,10 +121,12 @@ def preprocess_request(app: Flask) -> ResponseReturnValue | None:
     """Stage 3: the endpoint's URL value preprocessors (app first, then
     its blueprints outward-in), then its ``before_request`` functions in
     the same order; stop at the first that returns a value."""
-    endpoint, view_args = _cv_request.get()._route()
-    chain = app._chains.of(endpoint)
-    for preprocessor in chain.url_values:
-        preprocessor(endpoint, view_args)
+    ctx = _cv_request.get()
+    chain = app._chains.of_context(ctx)
+    if chain.url_values:
+        endpoint, view_args = ctx._route()
+        for preprocessor in chain.url_values:
+            preprocessor(endpoint, view_args)
     for before in chain.before:
         rv = before()
         if rv is not None:
@@ -189,7 +191,7 @@ def process_response(app: Flask, response: Response) -> Response:
     ctx = _cv_request.get()
     for once in ctx._after_request_functions:
         response = app.ensure_sync(once)(response)
-    for after in app._chains.of(ctx._route()[0]).after:
+    for after in (ctx._chain or app._chains.of_context(ctx)).after:
         response = after(response)
     _save_session(app, ctx, response)
     return response
@@ -203,19 +205,16 @@ def _save_session(app: Flask, ctx: RequestContext, response: Response) -> None:
     lazy = getattr(interface, "_open_lazily", False) is True
     opened = ctx._opened_session
     if opened is None:
-        if lazy and not _has_session_cookie(app, ctx):
+        if lazy and (
+            "HTTP_COOKIE" not in ctx._environ
+            or interface.get_cookie_name(app) not in ctx.request.cookies
+        ):
             return
         opened = ctx.session
     if lazy and not (opened or opened.modified or opened.accessed):
         return
     if not interface.is_null_session(opened):
         interface.save_session(app, opened, response)
-
-
-def _has_session_cookie(app: Flask, ctx: RequestContext) -> bool:
-    if "HTTP_COOKIE" not in ctx._environ:
-        return False
-    return app.session_interface.get_cookie_name(app) in ctx.request.cookies
 
 
 def do_teardown_request(
@@ -228,7 +227,9 @@ def do_teardown_request(
     handled."""
     if exc is _UNSET:
         exc = sys.exc_info()[1]
-    for teardown in app._chains.of(_cv_request.get()._route()[0]).teardown:
+    ctx = _cv_request.get(None)
+    chain = ctx._chain if ctx is not None else None
+    for teardown in (chain or app._chains.of_context(ctx)).teardown:
         teardown(exc)
     if request_tearing_down.receivers:
         request_tearing_down.send(app, _async_wrapper=app.ensure_sync, exc=exc)
@@ -242,7 +243,10 @@ def do_teardown_appcontext(
     first, then ``appcontext_tearing_down``."""
     if exc is _UNSET:
         exc = sys.exc_info()[1]
-    for teardown in app._chains.current().appcontext_teardown:
+    chains = app._chains
+    if chains.built_at != chains.clock.now:
+        chains.current()
+    for teardown in chains.appcontext_teardown:
         teardown(exc)
     if appcontext_tearing_down.receivers:
         appcontext_tearing_down.send(app, _async_wrapper=app.ensure_sync, exc=exc)

@@ -90,10 +90,9 @@ def update_template_context(app: Flask, context: dict[str, t.Any]) -> None:
     """Add the values of the context processors that apply (the app's,
     then the current blueprints' outward-in) to ``context``; values the
     caller passed win."""
-    ctx = _cv_request.get(None)
-    endpoint = ctx._route()[0] if ctx is not None else None
     added: dict[str, t.Any] = {}
-    for processor in app._chains.of(endpoint).context_processors:
+    chain = app._chains.of_context(_cv_request.get(None))
+    for processor in chain.context_processors:
         added.update(processor())
     if added:
         added.update(context)

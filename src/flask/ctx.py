@@ -34,6 +34,7 @@ if t.TYPE_CHECKING:  # pragma: no cover
     from werkzeug.routing import MapAdapter
     from werkzeug.routing import Rule
 
+    from ._chains import Chain
     from .app import Flask
     from .routing import _Binding
     from .sessions import SessionInterface
@@ -121,11 +122,10 @@ def has_app_context() -> bool:
     return _cv_app.get(None) is not None
 
 
-def _check_popped(expected: object, found: object, kind: str) -> None:
-    if found is not expected:
-        raise AssertionError(
-            f"Popped wrong {kind} context. ({found!r} instead of {expected!r})"
-        )
+def _popped_wrong(expected: object, found: object, kind: str) -> t.NoReturn:
+    raise AssertionError(
+        f"Popped wrong {kind} context. ({found!r} instead of {expected!r})"
+    )
 
 
 class AppContext:
@@ -163,7 +163,8 @@ class AppContext:
         finally:
             active = _cv_app.get()
             _cv_app.reset(self._cv_tokens.pop())
-        _check_popped(self, active, "app")
+        if active is not self:
+            _popped_wrong(self, active, "app")
         if appcontext_popped.receivers:
             appcontext_popped.send(self.app, _async_wrapper=self.app.ensure_sync)
 
@@ -220,6 +221,8 @@ class RequestContext:
         self.flashes: list[tuple[str, str]] | None = None
         self._opened_session: SessionMixin | None = session
         self._after_request_functions: list[AfterRequestCallable[t.Any]] = []
+        #: The endpoint's hook chain, once a stage looked it up.
+        self._chain: Chain | None = None
         #: Streams still to run in this context: teardown waits for them.
         self._held = 0
         self._cv_tokens: list[
@@ -231,23 +234,19 @@ class RequestContext:
             self._adapt_now()
         elif app._stock_url_adapter and getattr(app.request_class, "_lazy_init", False):
             self._environ = environ
-            self._bind_lazily()
+            try:
+                self._binding = app._url_adapters.binding(
+                    environ, app.config["TRUSTED_HOSTS"]
+                )
+            except HTTPException as refused:
+                self._routing_exception = refused
+                self.url_adapter = None
         else:
             self._environ = environ
             self._new_request()
             self._adapt_now()
 
     # -- made on demand ------------------------------------------------------
-
-    def _bind_lazily(self) -> None:
-        app = self.app
-        try:
-            self._binding = app._url_adapters.binding(
-                self._environ, app.config["TRUSTED_HOSTS"]
-            )
-        except HTTPException as refused:
-            self._routing_exception = refused
-            self.url_adapter = None
 
     def _adapt_now(self) -> None:
         adapter: MapAdapter | None = None
@@ -369,18 +368,14 @@ class RequestContext:
 
     # -- binding -----------------------------------------------------------
 
-    def _app_context_to_push(self) -> AppContext | None:
-        active = _cv_app.get(None)
-        if active is not None and active.app is self.app:
-            return None
-        return self.app.app_context()
-
     def push(self) -> None:
         """Push an app context if none is active for the app, then this
         context; open the session unless it can open lazily, then match
         the URL."""
-        pushed_app_ctx = self._app_context_to_push()
-        if pushed_app_ctx is not None:
+        pushed_app_ctx: AppContext | None = None
+        active = _cv_app.get(None)
+        if active is None or active.app is not self.app:
+            pushed_app_ctx = self.app.app_context()
             pushed_app_ctx.push()
         self._cv_tokens.append((_cv_request.set(self), pushed_app_ctx))
         if self._opened_session is None and not _opens_lazily(
@@ -398,7 +393,10 @@ class RequestContext:
             exc = sys.exc_info()[1]
         try:
             if final:
-                self._tear_down(exc)
+                self.app.do_teardown_request(exc)
+                close = getattr(self.__dict__.get("request"), "close", None)
+                if close is not None:
+                    close()
         finally:
             active = _cv_request.get()
             token, pushed_app_ctx = self._cv_tokens.pop()
@@ -407,13 +405,8 @@ class RequestContext:
                 active.request.environ["werkzeug.request"] = None
             if pushed_app_ctx is not None:
                 pushed_app_ctx.pop(exc)
-            _check_popped(self, active, "request")
-
-    def _tear_down(self, exc: BaseException | None) -> None:
-        self.app.do_teardown_request(exc)
-        close = getattr(self.__dict__.get("request"), "close", None)
-        if close is not None:
-            close()
+            if active is not self:
+                _popped_wrong(self, active, "request")
 
     def __enter__(self) -> RequestContext:
         self.push()
