@@ -255,3 +255,13 @@ def test_subclass_overrides_are_called() -> None:
     assert client.get("/missing").status_code == 404
     assert "handle_user_exception" in calls
     assert "handle_http_exception" in calls
+
+
+def test_registries_copy_as_plain_containers(app: Flask) -> None:
+    import copy
+
+    app.before_request(lambda: None)
+    copied = copy.deepcopy(app.before_request_funcs)
+    assert type(copied) is dict
+    assert type(copied[None]) is list
+    assert copied[None] == app.before_request_funcs[None]

@@ -11,8 +11,11 @@ Registrations may still happen after the first request (decorators
 before it, extensions appending to the dicts at any time), so the
 registries are replaced by :class:`TrackedDict`/:class:`TrackedList`
 copies that advance a shared :class:`Clock` on every mutation, nested
-values included. A chain set remembers the clock reading it was built
-at; one comparison per lookup tells whether it is still current.
+values included. The chain set remembers the clock reading it was built
+at; the first stage of a request compares it with the clock (one
+comparison per request) and keeps the chain on the request context for
+the later stages, so a registration made while a request runs applies
+from the next request on.
 """
 
 from __future__ import annotations
@@ -30,10 +33,18 @@ class Clock:
     """A counter of registry mutations, shared by all of one app's
     tracked registries."""
 
-    __slots__ = ("now",)
+    __slots__ = ("now", "idle")
 
     def __init__(self) -> None:
         self.now = 0
+        #: True while no request hook is registered anywhere, as found by
+        #: the last rebuild: the stages then skip the chains altogether.
+        #: Stays False from a mutation until the next rebuild.
+        self.idle = False
+
+    def tick(self) -> None:
+        self.now += 1
+        self.idle = False
 
 
 class TrackedList(list):  # type: ignore[type-arg]
@@ -45,12 +56,16 @@ class TrackedList(list):  # type: ignore[type-arg]
         super().__init__(items)
         self.clock = clock
 
+    def __reduce__(self) -> tuple[t.Any, ...]:
+        # Copies and pickles are plain lists, detached from the clock.
+        return list, (list(self),)
+
 
 def _ticking(name: str) -> t.Any:
     plain = getattr(list, name)
 
     def mutate(self: TrackedList, *args: t.Any, **kwargs: t.Any) -> t.Any:
-        self.clock.now += 1
+        self.clock.tick()
         return plain(self, *args, **kwargs)
 
     mutate.__name__ = name
@@ -99,6 +114,10 @@ class TrackedDict(dict):  # type: ignore[type-arg]
             for key, value in items.items():
                 dict.__setitem__(self, key, wrap(value))
 
+    def __reduce__(self) -> tuple[t.Any, ...]:
+        # Copies and pickles are plain dicts, detached from the clock.
+        return dict, (dict(self),)
+
     def __missing__(self, key: t.Any) -> t.Any:
         if self.fresh is None:
             raise KeyError(key)
@@ -107,11 +126,11 @@ class TrackedDict(dict):  # type: ignore[type-arg]
         return value
 
     def __setitem__(self, key: t.Any, value: t.Any) -> None:
-        self.clock.now += 1
+        self.clock.tick()
         dict.__setitem__(self, key, self.wrap(value))
 
     def __delitem__(self, key: t.Any) -> None:
-        self.clock.now += 1
+        self.clock.tick()
         dict.__delitem__(self, key)
 
     def setdefault(self, key: t.Any, default: t.Any = None) -> t.Any:
@@ -128,15 +147,15 @@ class TrackedDict(dict):  # type: ignore[type-arg]
         return self
 
     def pop(self, *args: t.Any) -> t.Any:
-        self.clock.now += 1
+        self.clock.tick()
         return dict.pop(self, *args)
 
     def popitem(self) -> tuple[t.Any, t.Any]:
-        self.clock.now += 1
+        self.clock.tick()
         return dict.popitem(self)
 
     def clear(self) -> None:
-        self.clock.now += 1
+        self.clock.tick()
         dict.clear(self)
 
 
@@ -210,8 +229,6 @@ class Chain:
         "teardown",
         "context_processors",
         "handlers",
-        "clock",
-        "built_at",
     )
 
     def __init__(self, app: Flask, blueprints: tuple[str, ...], chains: Chains):
@@ -230,9 +247,6 @@ class Chain:
         )
         #: Exception class -> handler (or None), filled on first use.
         self.handlers: dict[type[BaseException], _Fn | None] = {}
-        self.clock = chains.clock
-        #: The clock reading it was built at: stale once the clock moved.
-        self.built_at = chains.built_at
 
 
 def _gather(
@@ -283,7 +297,18 @@ class Chains:
                 self.resolve(f) for f in reversed(self.app.teardown_appcontext_funcs)
             )
             self.built_at = self.clock.now
+            self.clock.idle = self._nothing_registered()
         return self
+
+    def _nothing_registered(self) -> bool:
+        app = self.app
+        registries = (
+            app.url_value_preprocessors,
+            app.before_request_funcs,
+            app.after_request_funcs,
+            app.teardown_request_funcs,
+        )
+        return not any(funcs for registry in registries for funcs in registry.values())
 
     def of_context(self, ctx: RequestContext | None) -> Chain:
         """The chain of the request of ``ctx`` (the app's alone without a

@@ -30,10 +30,14 @@ the same name, so an app overriding one gets its override called):
 What differs from Flask's: the hooks of each stage come from the
 endpoint's :class:`~flask._chains.Chain`, gathered once per endpoint and
 kept until a registry changes, instead of being looked up along the
-request's blueprints in every stage; finding them needs the endpoint
-only, so a hook never forces the request object or the session into
-existence. The protocol lives only in ``deliver`` (and ``keep``): the WSGI
-adapter passes one that calls the response with ``start_response``.
+request's blueprints in every stage. The first stage takes the chain
+(one clock comparison) and the later ones reuse it from the context.
+Finding it needs the endpoint only, so a hook never forces the request
+object or the session into existence, and an error handler is looked up
+once per exception class, not per error.
+
+The protocol lives only in ``deliver`` (and ``keep``): the WSGI adapter
+passes one that calls the response with ``start_response``.
 
 Why plain functions and not a generator yielding user calls to a driver:
 generators cost a frame and a resume per stage on every request, and the
@@ -121,6 +125,8 @@ def preprocess_request(app: Flask) -> ResponseReturnValue | None:
     """Stage 3: the endpoint's URL value preprocessors (app first, then
     its blueprints outward-in), then its ``before_request`` functions in
     the same order; stop at the first that returns a value."""
+    if app._chains.clock.idle:
+        return None
     ctx = _cv_request.get()
     chain = app._chains.of_context(ctx)
     if chain.url_values:
@@ -191,8 +197,9 @@ def process_response(app: Flask, response: Response) -> Response:
     ctx = _cv_request.get()
     for once in ctx._after_request_functions:
         response = app.ensure_sync(once)(response)
-    for after in (ctx._chain or app._chains.of_context(ctx)).after:
-        response = after(response)
+    if not app._chains.clock.idle:
+        for after in (ctx._chain or app._chains.of_context(ctx)).after:
+            response = after(response)
     _save_session(app, ctx, response)
     return response
 
@@ -227,10 +234,11 @@ def do_teardown_request(
     handled."""
     if exc is _UNSET:
         exc = sys.exc_info()[1]
-    ctx = _cv_request.get(None)
-    chain = ctx._chain if ctx is not None else None
-    for teardown in (chain or app._chains.of_context(ctx)).teardown:
-        teardown(exc)
+    if not app._chains.clock.idle:
+        ctx = _cv_request.get(None)
+        chain = ctx._chain if ctx is not None else None
+        for teardown in (chain or app._chains.of_context(ctx)).teardown:
+            teardown(exc)
     if request_tearing_down.receivers:
         request_tearing_down.send(app, _async_wrapper=app.ensure_sync, exc=exc)
 

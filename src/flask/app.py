@@ -84,7 +84,7 @@ class _Registry:
 
     def __set__(self, app: t.Any, value: t.Any) -> None:
         clock = _clock_of(app)
-        clock.now += 1
+        clock.tick()
         app.__dict__[self.name] = self.track(clock, value)
 
 
