@@ -28,8 +28,6 @@ from .signals import appcontext_popped
 from .signals import appcontext_pushed
 
 if t.TYPE_CHECKING:  # pragma: no cover
-    from types import TracebackType
-
     from _typeshed.wsgi import WSGIEnvironment
     from werkzeug.routing import MapAdapter
     from werkzeug.routing import Rule
@@ -172,13 +170,9 @@ class AppContext:
         self.push()
         return self
 
-    def __exit__(
-        self,
-        exc_type: type | None,
-        exc_value: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.pop(exc_value)
+    def __exit__(self, *exc_info: t.Any) -> None:
+        # Teardown sees the exception that ended the block, if any.
+        self.pop(exc_info[1])
 
 
 def _opens_lazily(interface: SessionInterface) -> bool:
@@ -412,13 +406,9 @@ class RequestContext:
         self.push()
         return self
 
-    def __exit__(
-        self,
-        exc_type: type | None,
-        exc_value: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.pop(exc_value)
+    def __exit__(self, *exc_info: t.Any) -> None:
+        # Teardown sees the exception that ended the block, if any.
+        self.pop(exc_info[1])
 
     def __repr__(self) -> str:
         req = self.request
