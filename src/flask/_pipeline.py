@@ -40,8 +40,13 @@ The protocol lives only in ``deliver`` (and ``keep``): the WSGI adapter
 passes one that calls the response with ``start_response``.
 
 Why plain functions and not a generator yielding user calls to a driver:
-generators cost a frame and a resume per stage on every request, and the
-overridable methods must stay synchronous anyway. User code is reached
+driving a stage as a generator (create, ``next``, ``send``, catch
+``StopIteration``) measured about 0.8 us against 0.1 us for a plain call
+on this project's machine, per stage and request, and the overridable
+methods must stay synchronous anyway. Measured against the previous
+in-method pipeline, interleaved in-process runs give the same times
+(hello 21.7 vs 21.8 us CPU on a loaded machine; a 404 is 9% faster, its
+handler lookup no longer making the request object). User code is reached
 only through callables resolved by ``ensure_sync``/``async_to_sync``
 (:meth:`flask._chains.Chains.resolve` for hooks, ``ensure_sync`` for
 views and error handlers). An ASGI adapter can therefore run these same
