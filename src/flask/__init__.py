@@ -44,18 +44,20 @@ from .templating import stream_template_string as stream_template_string
 from .wrappers import Request as Request
 from .wrappers import Response as Response
 
+_VERSION_DEPRECATED = (
+    "The '__version__' attribute is deprecated and will be removed in"
+    " Flask 3.2. Use feature detection or"
+    " 'importlib.metadata.version(\"flask\")' instead."
+)
+
 
 def __getattr__(name: str) -> t.Any:
-    if name == "__version__":
-        import importlib.metadata
-        import warnings
+    # Only the deprecated version attribute is computed; it needs
+    # importlib.metadata, which most programs never load.
+    if name != "__version__":
+        raise AttributeError(name)
+    import importlib.metadata
+    import warnings
 
-        warnings.warn(
-            "The '__version__' attribute is deprecated and will be removed in"
-            " Flask 3.2. Use feature detection or"
-            " 'importlib.metadata.version(\"flask\")' instead.",
-            DeprecationWarning,
-            stacklevel=2,
-        )
-        return importlib.metadata.version("flask")
-    raise AttributeError(name)
+    warnings.warn(_VERSION_DEPRECATED, DeprecationWarning, stacklevel=2)
+    return importlib.metadata.version("flask")

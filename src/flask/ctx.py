@@ -1,4 +1,16 @@
-"""Application and request contexts, ``g``, and the helpers that copy them."""
+"""Application and request contexts, ``g``, and the helpers that copy them.
+
+A context is bound to the current thread, task or greenlet through the
+context variables of :mod:`flask.globals`; each push keeps its token, so
+pushes nest and pops undo them in order. Teardown runs on the pop that
+undoes the first push, unless a stream still holds the context
+(``_held``, see :func:`~flask.stream_with_context`).
+
+The request context is built to be cheap for the common case: with the
+stock request class and URL adapter it binds and matches the URL from the
+environ alone, and makes the request object, the adapter and the session
+only when something reads them.
+"""
 
 from __future__ import annotations
 
@@ -7,11 +19,9 @@ import sys
 import typing as t
 from functools import cached_property
 from functools import update_wrapper
-from types import TracebackType
 
 from werkzeug.exceptions import HTTPException
 
-from . import typing as ft
 from .globals import _cv_app
 from .globals import _cv_request
 from .signals import appcontext_popped
@@ -22,98 +32,82 @@ if t.TYPE_CHECKING:  # pragma: no cover
     from werkzeug.routing import MapAdapter
     from werkzeug.routing import Rule
 
+    from ._chains import Chain
     from .app import Flask
     from .routing import _Binding
     from .sessions import SessionInterface
     from .sessions import SessionMixin
+    from .typing import AfterRequestCallable
     from .wrappers import Request
 
-_sentinel = object()
+_UNSET: t.Any = object()
+_F = t.TypeVar("_F", bound=t.Callable[..., t.Any])
+_Match = tuple["Rule", dict[str, t.Any]]
 
 
 class _AppCtxGlobals:
-    """A plain namespace for storing data during an application context.
+    """The namespace behind :data:`flask.g`: plain attributes, plus
+    ``in``, iteration, ``get``, ``pop`` and ``setdefault``."""
 
-    Available as :data:`flask.g`; supports ``in``, iteration, ``get``,
-    ``pop`` and ``setdefault``.
-    """
-
-    def __getattr__(self, name: str) -> t.Any:
-        try:
-            return self.__dict__[name]
-        except KeyError:
-            raise AttributeError(name) from None
-
-    def __setattr__(self, name: str, value: t.Any) -> None:
-        self.__dict__[name] = value
-
-    def __delattr__(self, name: str) -> None:
-        try:
-            del self.__dict__[name]
-        except KeyError:
-            raise AttributeError(name) from None
+    if t.TYPE_CHECKING:
+        # Any attribute may be set and read; at run time that is simply
+        # the instance dict.
+        def __getattr__(self, name: str) -> t.Any: ...
+        def __setattr__(self, name: str, value: t.Any) -> None: ...
 
     def get(self, name: str, default: t.Any | None = None) -> t.Any:
-        """Return the attribute ``name``, or ``default`` when it is unset."""
-        return self.__dict__.get(name, default)
+        """The attribute ``name``, or ``default`` when it is unset."""
+        return vars(self).get(name, default)
 
-    def pop(self, name: str, default: t.Any = _sentinel) -> t.Any:
-        """Remove and return ``name``; raise KeyError unless a default is given."""
-        if default is _sentinel:
-            return self.__dict__.pop(name)
-        return self.__dict__.pop(name, default)
+    def pop(self, name: str, default: t.Any = _UNSET) -> t.Any:
+        """Remove and return ``name``; a KeyError unless a default is given."""
+        attrs = vars(self)
+        return attrs.pop(name) if default is _UNSET else attrs.pop(name, default)
 
     def setdefault(self, name: str, default: t.Any = None) -> t.Any:
-        """Return ``name``, setting it to ``default`` first when unset."""
-        return self.__dict__.setdefault(name, default)
+        """The attribute ``name``, set to ``default`` first when unset."""
+        return vars(self).setdefault(name, default)
 
     def __contains__(self, item: str) -> bool:
-        return item in self.__dict__
+        return item in vars(self)
 
     def __iter__(self) -> t.Iterator[str]:
-        return iter(self.__dict__)
+        return iter(vars(self))
 
     def __repr__(self) -> str:
         ctx = _cv_app.get(None)
-        if ctx is not None:
-            return f"<flask.g of '{ctx.app.name}'>"
-        return object.__repr__(self)
+        if ctx is None:
+            return object.__repr__(self)
+        return f"<flask.g of '{ctx.app.name}'>"
 
 
-def after_this_request(
-    f: ft.AfterRequestCallable[t.Any],
-) -> ft.AfterRequestCallable[t.Any]:
-    """Run ``f`` on the response of the current request, before the
-    app's ``after_request`` functions."""
+def _current_request_context(helper: str) -> RequestContext:
     ctx = _cv_request.get(None)
     if ctx is None:
         raise RuntimeError(
-            "'after_this_request' can only be used when a request"
-            " context is active, such as in a view function."
+            f"'{helper}' can only be used when a request context is active,"
+            " such as in a view function."
         )
-    ctx._after_request_functions.append(f)
+    return ctx
+
+
+def after_this_request(f: AfterRequestCallable[t.Any]) -> AfterRequestCallable[t.Any]:
+    """Run ``f`` on the response of the current request, before the
+    app's ``after_request`` functions."""
+    _current_request_context("after_this_request")._after_request_functions.append(f)
     return f
 
 
-F = t.TypeVar("F", bound=t.Callable[..., t.Any])
-
-
-def copy_current_request_context(f: F) -> F:
+def copy_current_request_context(f: _F) -> _F:
     """Decorate ``f`` so it runs inside a copy of the current request
     context, for use in greenlets or threads started by a view."""
-    ctx = _cv_request.get(None)
-    if ctx is None:
-        raise RuntimeError(
-            "'copy_current_request_context' can only be used when a"
-            " request context is active, such as in a view function."
-        )
-    ctx = ctx.copy()
+    copied = _current_request_context("copy_current_request_context").copy()
 
-    def wrapper(*args: t.Any, **kwargs: t.Any) -> t.Any:
-        with ctx:
-            return ctx.app.ensure_sync(f)(*args, **kwargs)
+    def run_in_copy(*args: t.Any, **kwargs: t.Any) -> t.Any:
+        with copied:
+            return copied.app.ensure_sync(f)(*args, **kwargs)
 
-    return update_wrapper(wrapper, f)  # type: ignore[return-value]
+    return update_wrapper(run_in_copy, f)  # type: ignore[return-value]
 
 
 def has_request_context() -> bool:
@@ -124,6 +118,12 @@ def has_request_context() -> bool:
 def has_app_context() -> bool:
     """True when an application context is pushed."""
     return _cv_app.get(None) is not None
+
+
+def _popped_wrong(expected: object, found: object, kind: str) -> t.NoReturn:
+    raise AssertionError(
+        f"Popped wrong {kind} context. ({found!r} instead of {expected!r})"
+    )
 
 
 class AppContext:
@@ -144,25 +144,25 @@ class AppContext:
         return self.app.create_url_adapter(None)
 
     def push(self) -> None:
-        """Bind this context to the current context (thread, task, greenlet)."""
+        """Bind this context to the current thread, task or greenlet."""
         self._cv_tokens.append(_cv_app.set(self))
         if appcontext_pushed.receivers:
             appcontext_pushed.send(self.app, _async_wrapper=self.app.ensure_sync)
 
-    def pop(self, exc: BaseException | None = _sentinel) -> None:  # type: ignore[assignment]
-        """Unbind this context, running teardown functions on the last pop."""
+    def pop(self, exc: BaseException | None = _UNSET) -> None:
+        """Unbind this context; the last pop first runs the app's
+        ``teardown_appcontext`` functions."""
+        final = len(self._cv_tokens) == 1 and not self._held
         try:
-            if len(self._cv_tokens) == 1 and not self._held:
-                if exc is _sentinel:
-                    exc = sys.exc_info()[1]
-                self.app.do_teardown_appcontext(exc)
+            if final:
+                self.app.do_teardown_appcontext(
+                    sys.exc_info()[1] if exc is _UNSET else exc
+                )
         finally:
-            ctx = _cv_app.get()
+            active = _cv_app.get()
             _cv_app.reset(self._cv_tokens.pop())
-        if ctx is not self:
-            raise AssertionError(
-                f"Popped wrong app context. ({ctx!r} instead of {self!r})"
-            )
+        if active is not self:
+            _popped_wrong(self, active, "app")
         if appcontext_popped.receivers:
             appcontext_popped.send(self.app, _async_wrapper=self.app.ensure_sync)
 
@@ -170,13 +170,9 @@ class AppContext:
         self.push()
         return self
 
-    def __exit__(
-        self,
-        exc_type: type | None,
-        exc_value: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.pop(exc_value)
+    def __exit__(self, *exc_info: t.Any) -> None:
+        # Teardown sees the exception that ended the block, if any.
+        self.pop(exc_info[1])
 
 
 def _opens_lazily(interface: SessionInterface) -> bool:
@@ -186,15 +182,19 @@ def _opens_lazily(interface: SessionInterface) -> bool:
 
 
 class RequestContext:
-    """Holds everything about one request: the request object, the URL
-    adapter and match, the session and flashed messages.
+    """Everything about one request: the request object, the URL adapter
+    and match, the session and flashed messages.
 
-    Pushed by :meth:`Flask.wsgi_app` and ``app.test_request_context()``;
-    pushing it also pushes an application context when needed.
+    Pushed by the pipeline and by ``app.test_request_context()``; pushing
+    it also pushes an application context when none is active for the app.
+
+    Until the request object exists, the context keeps what it learnt
+    without it (the binding, the match or the routing error) and hands
+    it over when the object is made.
     """
 
-    #: The request object; when the context may make it lazily (see
-    #: ``Request._lazy_init``), it is made on first access.
+    #: The request object; made on first access when the context may make
+    #: it lazily (see ``Request._lazy_init``).
     request: Request
     #: The URL map bound to the request; None when the host is refused.
     #: Made on first use too, when the request object is.
@@ -208,97 +208,112 @@ class RequestContext:
         session: SessionMixin | None = None,
     ) -> None:
         self.app = app
-        #: The URL match, kept here until the request object is made.
-        self._match: tuple[Rule, dict[str, t.Any]] | None = None
+        self._match: _Match | None = None
         self._routing_exception: HTTPException | None = None
         #: Where the URL map is bound, while the adapter is not made yet.
         self._binding: _Binding | None = None
+        self.flashes: list[tuple[str, str]] | None = None
+        self._opened_session: SessionMixin | None = session
+        self._after_request_functions: list[AfterRequestCallable[t.Any]] = []
+        #: The endpoint's hook chain, once a stage looked it up.
+        self._chain: Chain | None = None
+        #: Streams still to run in this context: teardown waits for them.
+        self._held = 0
+        self._cv_tokens: list[
+            tuple[contextvars.Token[RequestContext], AppContext | None]
+        ] = []
         if request is not None:
-            self.request = request
             self._environ = request.environ
-            self._bind_url_adapter()
+            self.request = request
+            self._adapt_now()
         elif app._stock_url_adapter and getattr(app.request_class, "_lazy_init", False):
             self._environ = environ
             try:
                 self._binding = app._url_adapters.binding(
                     environ, app.config["TRUSTED_HOSTS"]
                 )
-            except HTTPException as e:
-                self._routing_exception = e
+            except HTTPException as refused:
+                self._routing_exception = refused
                 self.url_adapter = None
         else:
             self._environ = environ
-            self._make_request()
-            self._bind_url_adapter()
-        self.flashes: list[tuple[str, str]] | None = None
-        self._opened_session: SessionMixin | None = session
-        self._after_request_functions: list[ft.AfterRequestCallable[t.Any]] = []
-        #: Streams still to run in this context: teardown waits for them.
-        self._held = 0
-        self._cv_tokens: list[
-            tuple[contextvars.Token[RequestContext], AppContext | None]
-        ] = []
+            self._new_request()
+            self._adapt_now()
 
-    def _make_request(self) -> Request:
-        app = self.app
-        request = app.request_class(self._environ)
-        request.json_module = app.json
-        self.request = request
-        return request
+    # -- made on demand ------------------------------------------------------
 
-    def _bind_url_adapter(self) -> None:
-        self.url_adapter = None
+    def _adapt_now(self) -> None:
+        adapter: MapAdapter | None = None
         try:
-            self.url_adapter = self.app.create_url_adapter(self.request)
-        except HTTPException as e:
-            self.request.routing_exception = e
-
-    def _make_url_adapter(self) -> MapAdapter:
-        adapter = self.app._url_adapters.adapter(self._binding, self._environ)  # type: ignore[arg-type]
+            adapter = self.app.create_url_adapter(self.request)
+        except HTTPException as refused:
+            self.request.routing_exception = refused
         self.url_adapter = adapter
-        return adapter
+
+    def _new_request(self) -> Request:
+        made = self.app.request_class(self._environ)
+        made.json_module = self.app.json
+        self.request = made
+        return made
 
     if not t.TYPE_CHECKING:
 
         def __getattr__(self, name: str) -> t.Any:
-            # Only reached while ``request`` or ``url_adapter`` is not made.
+            # Reached only while ``request`` or ``url_adapter`` is not made.
             if name == "request":
-                return self._make_lazy_request()
+                return self._late_request()
             if name == "url_adapter" and self._binding is not None:
-                return self._make_url_adapter()
+                return self._late_adapter()
             raise AttributeError(
                 f"{type(self).__name__!r} object has no attribute {name!r}"
             )
 
-    def _make_lazy_request(self) -> Request:
-        """Make the request object on first access, with what the context
-        learnt without it: trusted hosts and the URL match."""
-        request = self._make_request()
-        trusted_hosts = self.app.config["TRUSTED_HOSTS"]
-        if trusted_hosts is not None:
-            request.trusted_hosts = trusted_hosts
+    def _late_adapter(self) -> MapAdapter:
+        adapter = self.app._url_adapters.adapter(self._binding, self._environ)  # type: ignore[arg-type]
+        self.url_adapter = adapter
+        return adapter
+
+    def _late_request(self) -> Request:
+        """The request object, given what the context learnt without it:
+        trusted hosts and the URL match or routing error."""
+        made = self._new_request()
+        trusted = self.app.config["TRUSTED_HOSTS"]
+        if trusted is not None:
+            made.trusted_hosts = trusted
         if self._match is not None:
-            request.url_rule, request.view_args = self._match
+            made.url_rule, made.view_args = self._match
         if self._routing_exception is not None:
-            request.routing_exception = self._routing_exception
-        return request
+            made.routing_exception = self._routing_exception
+        return made
+
+    def _route(self) -> tuple[str | None, dict[str, t.Any] | None]:
+        """The matched endpoint and view arguments (None and None when
+        nothing matched), read without making the request object."""
+        made = self.__dict__.get("request")
+        if made is not None:
+            return made.endpoint, made.view_args
+        if self._match is None:
+            return None, None
+        rule, view_args = self._match
+        return rule.endpoint, view_args
 
     def _match_without_request(self) -> tuple[Rule, dict[str, t.Any], str] | None:
         """The matched rule, view arguments and method while no request
-        object exists (so nothing can have changed them there); None once it
-        exists, or if matching failed."""
+        object exists (so nothing can have changed them there); None once
+        it exists, or if matching failed."""
         if self._match is None or "request" in self.__dict__:
             return None
         # The method as Werkzeug's request reads it.
         method = self._environ.get("REQUEST_METHOD", "GET").upper()
-        return self._match[0], self._match[1], method
+        return (*self._match, method)
 
     @property
     def session(self) -> SessionMixin:
         """The session, opened from the session interface on first access."""
-        if self._opened_session is None:
-            self._opened_session = self._open_session()
-        return self._opened_session
+        opened = self._opened_session
+        if opened is None:
+            opened = self._opened_session = self._open_session()
+        return opened
 
     @session.setter
     def session(self, value: SessionMixin) -> None:
@@ -309,15 +324,13 @@ class RequestContext:
 
     def _open_session(self) -> SessionMixin:
         interface = self.app.session_interface
-        session = interface.open_session(self.app, self.request)
-        if session is None:
-            session = interface.make_null_session(self.app)
-        return session
+        opened = interface.open_session(self.app, self.request)
+        return interface.make_null_session(self.app) if opened is None else opened
 
     def copy(self) -> RequestContext:
         """A new context for the same request, environ and session, to be
         pushed in another greenlet or thread."""
-        return self.__class__(
+        return type(self)(
             self.app,
             environ=self.request.environ,
             request=self.request,
@@ -325,37 +338,40 @@ class RequestContext:
         )
 
     def match_request(self) -> None:
-        """Match the URL, storing the rule and view args, or the routing
-        exception to raise at dispatch."""
-        request: Request | None = self.__dict__.get("request")
+        """Match the URL, keeping the rule and view arguments, or the
+        routing error to raise at dispatch."""
+        made: Request | None = self.__dict__.get("request")
+        matches = self.app._url_matches
         try:
-            if self._binding is not None and "url_adapter" not in self.__dict__:
-                result = self.app._url_matches.match_environ(
-                    self._binding, self._environ, self._make_url_adapter
+            if self._binding is None or "url_adapter" in self.__dict__:
+                found = matches.match(self.url_adapter)  # type: ignore[arg-type]
+            else:
+                found = matches.match_environ(
+                    self._binding, self._environ, self._late_adapter
                 )
+        except HTTPException as failure:
+            if made is None:
+                self._routing_exception = failure
             else:
-                result = self.app._url_matches.match(self.url_adapter)  # type: ignore[arg-type]
-        except HTTPException as e:
-            if request is None:
-                self._routing_exception = e
-            else:
-                request.routing_exception = e
+                made.routing_exception = failure
+            return
+        if made is None:
+            self._match = found
         else:
-            if request is None:
-                self._match = result
-            else:
-                request.url_rule, request.view_args = result
+            made.url_rule, made.view_args = found
+
+    # -- binding -----------------------------------------------------------
 
     def push(self) -> None:
-        """Push the app context if needed, then this context, then open
-        the session (unless it can open lazily) and match the URL."""
-        app_ctx = _cv_app.get(None)
-        if app_ctx is None or app_ctx.app is not self.app:
-            app_ctx = self.app.app_context()
-            app_ctx.push()
-        else:
-            app_ctx = None
-        self._cv_tokens.append((_cv_request.set(self), app_ctx))
+        """Push an app context if none is active for the app, then this
+        context; open the session unless it can open lazily, then match
+        the URL."""
+        pushed_app_ctx: AppContext | None = None
+        active = _cv_app.get(None)
+        if active is None or active.app is not self.app:
+            pushed_app_ctx = self.app.app_context()
+            pushed_app_ctx.push()
+        self._cv_tokens.append((_cv_request.set(self), pushed_app_ctx))
         if self._opened_session is None and not _opens_lazily(
             self.app.session_interface
         ):
@@ -363,46 +379,37 @@ class RequestContext:
         if self._binding is not None or self.url_adapter is not None:
             self.match_request()
 
-    def pop(self, exc: BaseException | None = _sentinel) -> None:  # type: ignore[assignment]
-        """Pop this context; on the last pop run teardown functions, close
-        the request and pop the app context pushed with it."""
-        clear_request = len(self._cv_tokens) == 1 and not self._held
+    def pop(self, exc: BaseException | None = _UNSET) -> None:
+        """Undo one push. The last pop runs the teardown functions and
+        closes the request first, and pops the app context pushed with it."""
+        final = len(self._cv_tokens) == 1 and not self._held
+        if exc is _UNSET and final:
+            exc = sys.exc_info()[1]
         try:
-            if clear_request:
-                if exc is _sentinel:
-                    exc = sys.exc_info()[1]
+            if final:
                 self.app.do_teardown_request(exc)
-                request = self.__dict__.get("request")
-                request_close = getattr(request, "close", None)
-                if request_close is not None:
-                    request_close()
+                close = getattr(self.__dict__.get("request"), "close", None)
+                if close is not None:
+                    close()
         finally:
-            ctx = _cv_request.get()
-            token, app_ctx = self._cv_tokens.pop()
+            active = _cv_request.get()
+            token, pushed_app_ctx = self._cv_tokens.pop()
             _cv_request.reset(token)
-            if clear_request and "request" in ctx.__dict__:
-                ctx.request.environ["werkzeug.request"] = None
-            if app_ctx is not None:
-                app_ctx.pop(exc)
-            if ctx is not self:
-                raise AssertionError(
-                    f"Popped wrong request context. ({ctx!r} instead of {self!r})"
-                )
+            if final and "request" in active.__dict__:
+                active.request.environ["werkzeug.request"] = None
+            if pushed_app_ctx is not None:
+                pushed_app_ctx.pop(exc)
+            if active is not self:
+                _popped_wrong(self, active, "request")
 
     def __enter__(self) -> RequestContext:
         self.push()
         return self
 
-    def __exit__(
-        self,
-        exc_type: type | None,
-        exc_value: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.pop(exc_value)
+    def __exit__(self, *exc_info: t.Any) -> None:
+        # Teardown sees the exception that ended the block, if any.
+        self.pop(exc_info[1])
 
     def __repr__(self) -> str:
-        return (
-            f"<{type(self).__name__} {self.request.url!r}"
-            f" [{self.request.method}] of {self.app.name}>"
-        )
+        req = self.request
+        return f"<{type(self).__name__} {req.url!r} [{req.method}] of {self.app.name}>"

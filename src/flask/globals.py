@@ -1,4 +1,9 @@
-"""The context variables and the proxies that read them, nothing else."""
+"""The context variables and the proxies that read them, nothing else.
+
+``_cv_app`` holds the active :class:`~flask.ctx.AppContext` and
+``_cv_request`` the active :class:`~flask.ctx.RequestContext`; each proxy
+reads one of them, or one attribute of it, on every access.
+"""
 
 from __future__ import annotations
 
@@ -15,38 +20,40 @@ if t.TYPE_CHECKING:  # pragma: no cover
     from .sessions import SessionMixin
     from .wrappers import Request
 
-_no_app_msg = """\
-Working outside of application context.
-
-This typically means that you attempted to use functionality that needed
-the current application. To solve this, set up an application context
-with app.app_context(). See the documentation for more information.\
-"""
 _cv_app: ContextVar[AppContext] = ContextVar("flask.app_ctx")
-app_ctx: AppContext = LocalProxy(  # type: ignore[assignment]
-    _cv_app, unbound_message=_no_app_msg
-)
-current_app: Flask = LocalProxy(  # type: ignore[assignment]
-    _cv_app, "app", unbound_message=_no_app_msg
-)
-g: _AppCtxGlobals = LocalProxy(  # type: ignore[assignment]
-    _cv_app, "g", unbound_message=_no_app_msg
-)
-
-_no_req_msg = """\
-Working outside of request context.
-
-This typically means that you attempted to use functionality that needed
-an active HTTP request. Consult the documentation on testing for
-information about how to avoid this problem.\
-"""
 _cv_request: ContextVar[RequestContext] = ContextVar("flask.request_ctx")
-request_ctx: RequestContext = LocalProxy(  # type: ignore[assignment]
-    _cv_request, unbound_message=_no_req_msg
+
+_outside = (
+    "Working outside of {what}.\n\n"
+    "This typically means that you attempted to use functionality that needed\n"
+    "{need}. {advice}"
 )
-request: Request = LocalProxy(  # type: ignore[assignment]
-    _cv_request, "request", unbound_message=_no_req_msg
+_no_app_msg = _outside.format(
+    what="application context",
+    need="the current application",
+    advice="To solve this, set up an application context\n"
+    "with app.app_context(). See the documentation for more information.",
 )
-session: SessionMixin = LocalProxy(  # type: ignore[assignment]
-    _cv_request, "session", unbound_message=_no_req_msg
+_no_req_msg = _outside.format(
+    what="request context",
+    need="an active HTTP request",
+    advice="Consult the documentation on testing for\n"
+    "information about how to avoid this problem.",
 )
+
+
+def _app_proxy(attribute: str | None = None) -> t.Any:
+    return LocalProxy(_cv_app, attribute, unbound_message=_no_app_msg)
+
+
+def _request_proxy(attribute: str | None = None) -> t.Any:
+    return LocalProxy(_cv_request, attribute, unbound_message=_no_req_msg)
+
+
+app_ctx: AppContext = _app_proxy()
+current_app: Flask = _app_proxy("app")
+g: _AppCtxGlobals = _app_proxy("g")
+
+request_ctx: RequestContext = _request_proxy()
+request: Request = _request_proxy("request")
+session: SessionMixin = _request_proxy("session")

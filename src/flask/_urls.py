@@ -1,0 +1,112 @@
+"""Binding the URL map and building URLs, bound as the
+:class:`~flask.Flask` methods of the same names."""
+
+from __future__ import annotations
+
+import typing as t
+from urllib.parse import quote
+
+from werkzeug.routing import BuildError
+
+from .globals import _cv_app
+from .globals import _cv_request
+
+if t.TYPE_CHECKING:  # pragma: no cover
+    from werkzeug.routing import MapAdapter
+
+    from .app import Flask
+    from .wrappers import Request
+
+#: Characters left as they are in a URL fragment.
+_FRAGMENT_SAFE = "%!#$&'()*+,/:;=?@"
+
+_NO_ADAPTER = (
+    "Unable to build URLs outside an active request without 'SERVER_NAME'"
+    " configured. Also configure 'APPLICATION_ROOT' and"
+    " 'PREFERRED_URL_SCHEME' as needed."
+)
+
+
+def create_url_adapter(app: Flask, request: Request | None) -> MapAdapter | None:
+    """The URL map bound to ``request`` (a 400 for a refused host), or,
+    outside a request, to ``SERVER_NAME`` (None when it is not set)."""
+    config = app.config
+    if request is None:
+        if config["SERVER_NAME"] is None:
+            return None
+        return app.url_map.bind(
+            config["SERVER_NAME"],
+            script_name=config["APPLICATION_ROOT"],
+            url_scheme=config["PREFERRED_URL_SCHEME"],
+        )
+    trusted = config["TRUSTED_HOSTS"]
+    if trusted is not None:
+        request.trusted_hosts = trusted
+    return app._url_adapters.bind(request.environ, trusted)
+
+
+def url_for(
+    app: Flask,
+    /,
+    endpoint: str,
+    *,
+    _anchor: str | None = None,
+    _method: str | None = None,
+    _scheme: str | None = None,
+    _external: bool | None = None,
+    **values: t.Any,
+) -> str:
+    """Build the URL of ``endpoint`` with ``values`` as arguments (unknown
+    ones become the query string).
+
+    ``.name`` is relative to the current blueprint. URLs are relative in
+    a request and absolute outside one (which needs ``SERVER_NAME``);
+    ``_external`` forces either, ``_scheme`` implies external, ``_anchor``
+    appends a fragment and ``_method`` picks the rule.
+    """
+    req_ctx = _cv_request.get(None)
+    if req_ctx is None:
+        adapter = _adapter_outside_request(app)
+        external = True if _external is None else _external
+    else:
+        adapter = req_ctx.url_adapter  # type: ignore[assignment]
+        if endpoint[:1] == ".":
+            endpoint = _relative(endpoint, req_ctx.request.blueprint)
+        external = (_scheme is not None) if _external is None else _external
+    if _scheme is not None and not external:
+        raise ValueError("When specifying '_scheme', '_external' must be True.")
+
+    app.inject_url_defaults(endpoint, values)
+    try:
+        url: str = adapter.build(
+            endpoint,
+            values,
+            method=_method,
+            url_scheme=_scheme,
+            force_external=external,
+        )
+    except BuildError as error:
+        values["_anchor"] = _anchor
+        values["_method"] = _method
+        values["_scheme"] = _scheme
+        values["_external"] = external
+        return app.handle_url_build_error(error, endpoint, values)
+    if _anchor is None:
+        return url
+    return f"{url}#{quote(_anchor, safe=_FRAGMENT_SAFE)}"
+
+
+def _relative(endpoint: str, blueprint: str | None) -> str:
+    """``.name`` in the current blueprint, or at the app's level."""
+    return endpoint[1:] if blueprint is None else blueprint + endpoint
+
+
+def _adapter_outside_request(app: Flask) -> MapAdapter:
+    app_ctx = _cv_app.get(None)
+    if app_ctx is None:
+        adapter = app.create_url_adapter(None)
+    else:
+        adapter = app_ctx.url_adapter
+    if adapter is None:
+        raise RuntimeError(_NO_ADAPTER)
+    return adapter
