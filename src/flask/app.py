@@ -14,7 +14,6 @@ usual and the pipeline calls the override.
 from __future__ import annotations
 
 import collections.abc as cabc
-import os
 import typing as t
 import weakref
 from datetime import timedelta
@@ -189,28 +188,9 @@ class Flask(App):
             and cls.async_to_sync is Flask.async_to_sync
         )
 
-    def __init__(
-        self,
-        import_name: str,
-        static_url_path: str | None = None,
-        static_folder: str | os.PathLike[str] | None = "static",
-        static_host: str | None = None,
-        host_matching: bool = False,
-        subdomain_matching: bool = False,
-        template_folder: str | os.PathLike[str] | None = "templates",
-        instance_path: str | None = None,
-        instance_relative_config: bool = False,
-        root_path: str | None = None,
-    ):
-        # Positionally: the order is sansio App's documented signature.
-        super().__init__(
-            import_name, static_url_path, static_folder, static_host, host_matching,
-            subdomain_matching, template_folder, instance_path,
-            instance_relative_config, root_path,
-        )  # fmt: skip
-        if not isinstance(self.cli, AppGroup):
-            self.cli = AppGroup()
-        self.cli.name = self.name
+    def _finish_init(self, static_host: str | None, host_matching: bool) -> None:
+        # The serving layer's share of construction: the default template
+        # context and the static route, which needs send_static_file.
         self.template_context_processors[None].insert(
             0, _default_template_ctx_processor
         )

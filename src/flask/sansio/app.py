@@ -209,6 +209,14 @@ class App(Scaffold):
         #: Each returns a dict of names for ``flask shell``.
         self.shell_context_processors: list[ShellContextProcessorCallable] = []
         self._got_first_request = False
+        self.cli.name = self.name
+        self._finish_init(static_host, host_matching)
+
+    def _finish_init(self, static_host: str | None, host_matching: bool) -> None:
+        """Called last by ``__init__`` with the arguments only a serving
+        layer uses, so that it extends construction without restating the
+        constructor; the WSGI :class:`~flask.Flask` adds its static route
+        and default template context here. Does nothing on this class."""
 
     def _check_setup_finished(self, f_name: str) -> None:
         if not self._got_first_request:
