@@ -140,9 +140,6 @@ def circles(graph: dict[str, set[str]]) -> list[list[str]]:
     return found
 
 
-@pytest.mark.xfail(
-    reason="the circle is being taken apart (issues 12 and 13)", strict=False
-)
 def test_no_import_circle() -> None:
     assert circles(import_graph()) == []
 
