@@ -430,9 +430,12 @@ class SecureCookieSessionInterface(SessionInterface):
         secret_key = app.secret_key
         if not secret_key:
             return None
-        setup = _SigningSetup(
+        fallbacks = app.config["SECRET_KEY_FALLBACKS"]
+        # A plain tuple compares equal to the kept _SigningSetup; the named
+        # one is only built when the setup changed (twice per request else).
+        setup = (
             secret_key,
-            tuple(app.config["SECRET_KEY_FALLBACKS"] or ()),
+            tuple(fallbacks) if fallbacks else (),
             self.salt,
             self.serializer,
             self.key_derivation,
@@ -440,7 +443,8 @@ class SecureCookieSessionInterface(SessionInterface):
         )
         known = _serializers.get(app)
         if known is None or known[0] != setup:
-            known = _serializers[app] = (setup, setup.build())
+            named = _SigningSetup(*setup)
+            known = _serializers[app] = (named, named.build())
         return known[1]
 
     def open_session(self, app: Flask, request: Request) -> SecureCookieSession | None:
