@@ -49,8 +49,16 @@ Headers = list[tuple[str, str]]
 Check = Callable[[str, Headers, bytes], None]
 
 
-def create_app() -> flask.Flask:
-    """The application under test: one view per scenario."""
+def create_app(variant: str = "bare") -> flask.Flask:
+    """The application under test: one view per scenario.
+
+    ``variant`` adds what real applications have beside their views (the
+    scenarios of issue 16): ``"blueprint"`` a blueprint elsewhere with its
+    own before/after/teardown hooks, which requests to these views never
+    meet; ``"hooks"`` app-wide hooks of the kinds extensions register (a
+    ``before_request``, an ``after_request``, a ``teardown_appcontext``
+    and a context processor), which every request meets.
+    """
     app = flask.Flask(__name__, template_folder=os.path.join(HERE, "templates"))
     app.secret_key = "bench-secret-key"
 
@@ -81,7 +89,31 @@ def create_app() -> flask.Flask:
         return "Hello, async!"
 
     template_string.register(app)
+    if variant == "blueprint":
+        _add_blueprint_elsewhere(app)
+    elif variant == "hooks":
+        _add_app_wide_hooks(app)
     return app
+
+
+def _add_blueprint_elsewhere(app: flask.Flask) -> None:
+    admin = flask.Blueprint("admin", __name__, url_prefix="/admin")
+
+    @admin.route("/")
+    def dashboard() -> str:
+        return "admin"
+
+    admin.before_request(lambda: None)
+    admin.after_request(lambda response: response)
+    admin.teardown_request(lambda exc: None)
+    app.register_blueprint(admin)
+
+
+def _add_app_wide_hooks(app: flask.Flask) -> None:
+    app.before_request(lambda: None)  # e.g. Flask-WTF's CSRF check
+    app.after_request(lambda response: response)  # e.g. Flask-Login's
+    app.teardown_appcontext(lambda exc: None)  # e.g. Flask-SQLAlchemy's
+    app.context_processor(lambda: {"site_name": "bench"})
 
 
 class Response:
@@ -122,6 +154,7 @@ class Scenario:
     samples: list[float] = field(default_factory=list)  # wall clock, us/request
     cpu_samples: list[float] = field(default_factory=list)  # CPU time, us/request
     batch: int = 0
+    app: Any = None  # the app this scenario calls
 
     def environ_copy(self) -> dict[str, Any]:
         """A fresh copy of the environ, with an unread input stream."""
@@ -191,7 +224,7 @@ def check_session(status: str, headers: Headers, body: bytes) -> None:
     expect(cookie.startswith("session="), f"set-cookie {cookie!r}")
 
 
-def session_scenario(app: flask.Flask) -> Scenario:
+def session_scenario(app: flask.Flask, name: str = "session") -> Scenario:
     """The session scenario, carrying a cookie (count=1) the app itself made.
 
     If getting the cookie fails, the scenario's check re-raises that error.
@@ -206,11 +239,11 @@ def session_scenario(app: flask.Flask) -> Scenario:
         cookie = first.header("Set-Cookie")
         expect(cookie.startswith("session="), f"set-cookie {cookie!r}")
     except Exception as exc:
-        failed = build("session", check_session, path="/session")
+        failed = build(name, check_session, path="/session")
         failed.check = _raiser(exc)
         return failed
     headers = {"Cookie": cookie.split(";", 1)[0]}
-    return build("session", check_session, path="/session", headers=headers)
+    return build(name, check_session, path="/session", headers=headers)
 
 
 def _raiser(exc: BaseException) -> Check:
@@ -220,10 +253,16 @@ def _raiser(exc: BaseException) -> Check:
     return check
 
 
+def check_hello(status: str, headers: Headers, body: bytes) -> None:
+    check_text(status, headers, body, b"Hello, World!")
+
+
 def make_scenarios(app: flask.Flask) -> list[Scenario]:
-    """All scenarios, in the order they are reported."""
-    return [
-        build("hello", lambda s, h, b: check_text(s, h, b, b"Hello, World!"), path="/"),
+    """All scenarios, in the order they are reported: those of the bare
+    ``app``, then the same requests to the ``blueprint`` and ``hooks``
+    variants (named ``<scenario>+bp`` and ``<scenario>+hooks``)."""
+    bare = [
+        build("hello", check_hello, path="/"),
         build("json", check_json, path="/user/42"),
         build("template", check_template, path="/items"),
         build("form", check_form, path="/form", method="POST", data=FORM),
@@ -240,6 +279,25 @@ def make_scenarios(app: flask.Flask) -> list[Scenario]:
             path="/template-string",
         ),
     ]
+    with_bp = create_app("blueprint")
+    with_hooks = create_app("hooks")
+    variants = [
+        (with_bp, build("hello+bp", check_hello, path="/")),
+        (with_bp, build("json+bp", check_json, path="/user/42")),
+        (with_bp, build("404+bp", check_404, path="/no/such/page")),
+        (with_hooks, build("hello+hooks", check_hello, path="/")),
+        (
+            with_hooks,
+            build("form+hooks", check_form, path="/form", method="POST", data=FORM),
+        ),
+        (with_hooks, session_scenario(with_hooks, "session+hooks")),
+        (with_hooks, build("template+hooks", check_template, path="/items")),
+    ]
+    for scenario in bare:
+        scenario.app = app
+    for variant_app, scenario in variants:
+        scenario.app = variant_app
+    return bare + [scenario for _, scenario in variants]
 
 
 def verify(app: flask.Flask, scenario: Scenario) -> str | None:
@@ -295,13 +353,13 @@ def benchmark(rounds: int, batch_seconds: float) -> dict[str, Any]:
     """Verify every scenario, then time the good ones in alternated rounds."""
     app = create_app()
     scenarios = make_scenarios(app)
-    errors = {s.name: e for s in scenarios if (e := verify(app, s)) is not None}
+    errors = {s.name: e for s in scenarios if (e := verify(s.app, s)) is not None}
     good = [s for s in scenarios if s.name not in errors]
     for scenario in good:
-        scenario.batch = calibrate(app, scenario, batch_seconds)
+        scenario.batch = calibrate(scenario.app, scenario, batch_seconds)
     for _ in range(rounds):
         for scenario in good:
-            wall, cpu = time_batch(app, scenario, scenario.batch)
+            wall, cpu = time_batch(scenario.app, scenario, scenario.batch)
             scenario.samples.append(wall / scenario.batch * 1e6)
             scenario.cpu_samples.append(cpu / scenario.batch * 1e6)
     return {
@@ -345,12 +403,12 @@ def memory(requests: int) -> dict[str, Any]:
     """RSS after ``requests`` requests cycling through the good scenarios."""
     app = create_app()
     scenarios = make_scenarios(app)
-    errors = {s.name: e for s in scenarios if (e := verify(app, s)) is not None}
+    errors = {s.name: e for s in scenarios if (e := verify(s.app, s)) is not None}
     good = [s for s in scenarios if s.name not in errors]
     before = rss_kb()
     per_scenario, extra = divmod(requests, len(good))
     for index, scenario in enumerate(good):
-        time_batch(app, scenario, per_scenario + (index < extra))
+        time_batch(scenario.app, scenario, per_scenario + (index < extra))
     gc.collect()
     return {
         "versions": versions(),

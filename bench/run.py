@@ -40,6 +40,15 @@ TARGETS = {
     "session": 2.0,
     "async": 5.0,
     "template_string": 5.0,
+    # Issue 16: the same requests with a blueprint elsewhere (+bp) and with
+    # app-wide hooks of the kinds extensions register (+hooks).
+    "hello+bp": 8.0,
+    "json+bp": 6.0,
+    "404+bp": 6.0,
+    "hello+hooks": 6.0,
+    "form+hooks": 4.0,
+    "session+hooks": 3.0,
+    "template+hooks": 2.2,
 }
 TITLES = {
     "hello": "GET / (text)",
@@ -50,6 +59,13 @@ TITLES = {
     "session": "session cookie update",
     "async": "async def view",
     "template_string": "render_template_string",
+    "hello+bp": "GET /, blueprint with hooks elsewhere",
+    "json+bp": "JSON, blueprint with hooks elsewhere",
+    "404+bp": "404, blueprint with hooks elsewhere",
+    "hello+hooks": "GET /, app-wide extension-like hooks",
+    "form+hooks": "form POST, app-wide hooks",
+    "session+hooks": "session update, app-wide hooks",
+    "template+hooks": "template, app-wide hooks",
 }
 
 
