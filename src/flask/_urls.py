@@ -45,35 +45,49 @@ def create_url_adapter(app: Flask, request: Request | None) -> MapAdapter | None
     return app._url_adapters.bind(request.environ, trusted)
 
 
-def url_for(
-    app: Flask,
-    /,
-    endpoint: str,
-    *,
-    _anchor: str | None = None,
-    _method: str | None = None,
-    _scheme: str | None = None,
-    _external: bool | None = None,
-    **values: t.Any,
-) -> str:
+class _BuildOptions(t.NamedTuple):
+    """The underscore arguments of ``url_for``, taken out of its values."""
+
+    anchor: str | None
+    method: str | None
+    scheme: str | None
+    external: bool | None
+
+    @classmethod
+    def take(cls, values: dict[str, t.Any]) -> _BuildOptions:
+        pop = values.pop
+        return cls(pop("_anchor", None), pop("_method", None), pop("_scheme", None),
+                   pop("_external", None))  # fmt: skip
+
+    def put_back(self, values: dict[str, t.Any], external: bool) -> None:
+        """Restore them for the build-error handlers, which expect them."""
+        values.update(_anchor=self.anchor, _method=self.method)
+        values.update(_scheme=self.scheme, _external=external)
+
+
+def url_for(app: Flask, endpoint: str, /, **values: t.Any) -> str:
     """Build the URL of ``endpoint`` with ``values`` as arguments (unknown
     ones become the query string).
 
     ``.name`` is relative to the current blueprint. URLs are relative in
-    a request and absolute outside one (which needs ``SERVER_NAME``);
+    a request and absolute outside one (which needs ``SERVER_NAME``). The
+    options come in ``values`` as :func:`flask.url_for` documents them:
     ``_external`` forces either, ``_scheme`` implies external, ``_anchor``
     appends a fragment and ``_method`` picks the rule.
     """
+    options = _BuildOptions.take(values)
     req_ctx = _cv_request.get(None)
     if req_ctx is None:
         adapter = _adapter_outside_request(app)
-        external = True if _external is None else _external
+        external = True if options.external is None else options.external
     else:
         adapter = req_ctx.url_adapter  # type: ignore[assignment]
         if endpoint[:1] == ".":
             endpoint = _relative(endpoint, req_ctx.request.blueprint)
-        external = (_scheme is not None) if _external is None else _external
-    if _scheme is not None and not external:
+        # In a request URLs are relative unless asked for or implied by a scheme.
+        implied = options.scheme is not None
+        external = implied if options.external is None else options.external
+    if options.scheme is not None and not external:
         raise ValueError("When specifying '_scheme', '_external' must be True.")
 
     app.inject_url_defaults(endpoint, values)
@@ -81,19 +95,16 @@ def url_for(
         url: str = adapter.build(
             endpoint,
             values,
-            method=_method,
-            url_scheme=_scheme,
+            method=options.method,
+            url_scheme=options.scheme,
             force_external=external,
         )
     except BuildError as error:
-        values["_anchor"] = _anchor
-        values["_method"] = _method
-        values["_scheme"] = _scheme
-        values["_external"] = external
+        options.put_back(values, external)
         return app.handle_url_build_error(error, endpoint, values)
-    if _anchor is None:
+    if options.anchor is None:
         return url
-    return f"{url}#{quote(_anchor, safe=_FRAGMENT_SAFE)}"
+    return f"{url}#{quote(options.anchor, safe=_FRAGMENT_SAFE)}"
 
 
 def _relative(endpoint: str, blueprint: str | None) -> str:
