@@ -22,6 +22,8 @@ from __future__ import annotations
 
 import typing as t
 
+from .helpers import _blueprint_chain
+
 if t.TYPE_CHECKING:  # pragma: no cover
     from .app import Flask
     from .ctx import RequestContext
@@ -198,21 +200,42 @@ def track_list(clock: Clock, value: t.Any) -> TrackedList:
     return TrackedList(clock, value)
 
 
+class RegistryAttribute:
+    """A hook registry attribute: whatever is assigned (the sansio layer
+    creates them) is stored as tracked containers of the app's clock, so
+    the chains see every later change."""
+
+    def __init__(self, track: t.Callable[[Clock, t.Any], t.Any]) -> None:
+        self.track = track
+        self.name = ""
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.name = name
+
+    def __get__(self, app: t.Any, owner: type | None = None) -> t.Any:
+        if app is None:
+            return self
+        try:
+            return app.__dict__[self.name]
+        except KeyError:
+            raise AttributeError(self.name) from None
+
+    def __set__(self, app: t.Any, value: t.Any) -> None:
+        clock = clock_of(app)
+        clock.tick()
+        app.__dict__[self.name] = self.track(clock, value)
+
+
+def clock_of(app: t.Any) -> Clock:
+    """The app's registry clock, made on first use."""
+    clock: Clock | None = app.__dict__.get("_registry_clock")
+    if clock is None:
+        clock = app.__dict__["_registry_clock"] = Clock()
+    return clock
+
+
 def _same(value: t.Any) -> t.Any:
     return value
-
-
-def blueprint_path(endpoint: str | None) -> tuple[str, ...]:
-    """The blueprints an endpoint belongs to, innermost first:
-    ``"a.b.view"`` -> ``("a.b", "a")``."""
-    if endpoint is None or "." not in endpoint:
-        return ()
-    name = endpoint.rpartition(".")[0]
-    names = [name]
-    while "." in name:
-        name = name.rpartition(".")[0]
-        names.append(name)
-    return tuple(names)
 
 
 class Chain:
@@ -289,8 +312,8 @@ class Chains:
 
         return call
 
-    def current(self) -> Chains:
-        """Self, emptied first if a registry changed since it was built."""
+    def refresh(self) -> None:
+        """Empty the chains if a registry changed since they were built."""
         if self.built_at != self.clock.now:
             self.by_endpoint = {}
             self.appcontext_teardown = tuple(
@@ -298,7 +321,6 @@ class Chains:
             )
             self.built_at = self.clock.now
             self.clock.idle = self._nothing_registered()
-        return self
 
     def _nothing_registered(self) -> bool:
         app = self.app
@@ -324,10 +346,10 @@ class Chains:
     def of(self, endpoint: str | None) -> Chain:
         """The chain of ``endpoint`` (None: a request that matched nothing)."""
         if self.built_at != self.clock.now:
-            self.current()
+            self.refresh()
         chain = self.by_endpoint.get(endpoint)
         if chain is None:
-            chain = Chain(self.app, blueprint_path(endpoint), self)
+            chain = Chain(self.app, _blueprint_chain(endpoint), self)
             self.by_endpoint[endpoint] = chain
         return chain
 

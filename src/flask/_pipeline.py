@@ -258,7 +258,7 @@ def do_teardown_appcontext(
         exc = sys.exc_info()[1]
     chains = app._chains
     if chains.built_at != chains.clock.now:
-        chains.current()
+        chains.refresh()
     for teardown in chains.appcontext_teardown:
         teardown(exc)
     if appcontext_tearing_down.receivers:

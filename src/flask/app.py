@@ -33,7 +33,8 @@ import flask._returns as _returns
 import flask._urls as _urls
 
 from ._chains import Chains
-from ._chains import Clock
+from ._chains import clock_of
+from ._chains import RegistryAttribute
 from ._chains import track_error_handlers
 from ._chains import track_hooks
 from ._chains import track_list
@@ -59,39 +60,6 @@ if t.TYPE_CHECKING:  # pragma: no cover
 
     from .testing import FlaskClient
     from .testing import FlaskCliRunner
-
-
-class _Registry:
-    """A hook registry attribute: whatever is assigned (the sansio layer
-    creates them) is stored as tracked containers of the app's clock, so
-    the chains see every later change."""
-
-    def __init__(self, track: t.Callable[[Clock, t.Any], t.Any]) -> None:
-        self.track = track
-        self.name = ""
-
-    def __set_name__(self, owner: type, name: str) -> None:
-        self.name = name
-
-    def __get__(self, app: t.Any, owner: type | None = None) -> t.Any:
-        if app is None:
-            return self
-        try:
-            return app.__dict__[self.name]
-        except KeyError:
-            raise AttributeError(self.name) from None
-
-    def __set__(self, app: t.Any, value: t.Any) -> None:
-        clock = _clock_of(app)
-        clock.tick()
-        app.__dict__[self.name] = self.track(clock, value)
-
-
-def _clock_of(app: t.Any) -> Clock:
-    clock: Clock | None = app.__dict__.get("_registry_clock")
-    if clock is None:
-        clock = app.__dict__["_registry_clock"] = Clock()
-    return clock
 
 
 class Flask(App):
@@ -171,14 +139,14 @@ class Flask(App):
     _stock_ensure_sync = True
 
     if not t.TYPE_CHECKING:
-        before_request_funcs = _Registry(track_hooks)
-        after_request_funcs = _Registry(track_hooks)
-        teardown_request_funcs = _Registry(track_hooks)
-        template_context_processors = _Registry(track_hooks)
-        url_value_preprocessors = _Registry(track_hooks)
-        url_default_functions = _Registry(track_hooks)
-        error_handler_spec = _Registry(track_error_handlers)
-        teardown_appcontext_funcs = _Registry(track_list)
+        before_request_funcs = RegistryAttribute(track_hooks)
+        after_request_funcs = RegistryAttribute(track_hooks)
+        teardown_request_funcs = RegistryAttribute(track_hooks)
+        template_context_processors = RegistryAttribute(track_hooks)
+        url_value_preprocessors = RegistryAttribute(track_hooks)
+        url_default_functions = RegistryAttribute(track_hooks)
+        error_handler_spec = RegistryAttribute(track_error_handlers)
+        teardown_appcontext_funcs = RegistryAttribute(track_list)
 
     def __init_subclass__(cls, **kwargs: t.Any) -> None:
         super().__init_subclass__(**kwargs)
@@ -308,7 +276,7 @@ class Flask(App):
 
     @cached_property
     def _chains(self) -> Chains:
-        return Chains(self, _clock_of(self))
+        return Chains(self, clock_of(self))
 
     @cached_property
     def _url_adapters(self) -> _AdapterCache:

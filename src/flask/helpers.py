@@ -9,7 +9,7 @@ import sys
 import typing as t
 from datetime import datetime
 from datetime import timedelta
-from functools import cache
+from functools import lru_cache
 from functools import wraps
 
 import werkzeug.utils
@@ -369,9 +369,14 @@ def _filename_from(loader: t.Any, import_name: str) -> str:
     return filename  # type: ignore[no-any-return]
 
 
-@cache
-def _split_blueprint_path(name: str) -> list[str]:
-    """A dotted blueprint name and its parents: ``"a.b.c"`` gives
-    ``["a.b.c", "a.b", "a"]``. Cached: callers must not change it."""
-    parts = name.split(".")
-    return [".".join(parts[:end]) for end in range(len(parts), 0, -1)]
+@lru_cache(maxsize=1024)
+def _blueprint_chain(endpoint: str | None) -> tuple[str, ...]:
+    """The blueprints owning ``endpoint``, innermost first:
+    ``"a.b.view"`` gives ``("a.b", "a")``, an app endpoint or None gives
+    ``()``. Cached (bounded): every request and ``url_for`` asks for the
+    same few endpoints."""
+    owner = (endpoint or "").rpartition(".")[0]
+    if not owner:
+        return ()
+    parts = owner.split(".")
+    return tuple(".".join(parts[:end]) for end in range(len(parts), 0, -1))

@@ -21,7 +21,6 @@ from __future__ import annotations
 import inspect
 import typing as t
 from functools import cache
-from functools import lru_cache
 from urllib.parse import unquote
 from urllib.parse import unquote_to_bytes
 
@@ -42,6 +41,7 @@ import flask.json as _flask_json
 
 from ._responses import _STATUS
 from .globals import _cv_app
+from .helpers import _blueprint_chain
 
 if t.TYPE_CHECKING:  # pragma: no cover
     from _typeshed.wsgi import WSGIEnvironment
@@ -91,14 +91,6 @@ def _in_debug_mode() -> bool:
     """Whether an app is active and in debug mode."""
     ctx = _cv_app.get(None)
     return ctx is not None and bool(ctx.app.debug)
-
-
-@lru_cache(maxsize=512)
-def _blueprint_chain(name: str) -> tuple[str, ...]:
-    """``"a.b.c"`` -> ``("a.b.c", "a.b", "a")``: a blueprint, then the
-    blueprints it is nested in, outwards."""
-    parts = name.split(".")
-    return tuple(".".join(parts[:end]) for end in range(len(parts), 0, -1))
 
 
 class _FormDataParser(FormDataParser):
@@ -228,8 +220,7 @@ class Request(RequestBase):
     @property
     def blueprints(self) -> list[str]:
         """The blueprint and the ones it is nested in, innermost first."""
-        name = self.blueprint
-        return [] if name is None else list(_blueprint_chain(name))
+        return list(_blueprint_chain(self.endpoint))
 
     @cached_property
     def stream(self) -> t.IO[bytes]:

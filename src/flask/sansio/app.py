@@ -30,6 +30,7 @@ from werkzeug.utils import redirect as _werkzeug_redirect
 
 from ..config import Config
 from ..config import ConfigAttribute
+from ..helpers import _blueprint_chain
 from ..helpers import get_debug_flag
 from ..json.provider import DefaultJSONProvider
 from ..json.provider import JSONProvider
@@ -79,11 +80,7 @@ def _default_scopes(endpoint: str) -> tuple[str | None, ...]:
     then each enclosing blueprint outward in: ``"a.b.view"`` gives
     ``(None, "a", "a.b")``. Cached: ``url_for`` asks for the same few
     endpoints over and over."""
-    blueprint_path = endpoint.split(".")[:-1]
-    nested = (
-        ".".join(blueprint_path[:depth]) for depth in range(1, len(blueprint_path) + 1)
-    )
-    return (None, *nested)
+    return (None, *reversed(_blueprint_chain(endpoint)))
 
 
 def _rule_methods(
