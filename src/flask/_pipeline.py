@@ -61,6 +61,7 @@ from __future__ import annotations
 import sys
 import typing as t
 
+from .ctx import _opens_lazily
 from .globals import _cv_app
 from .globals import _cv_request
 from .globals import request_ctx
@@ -214,7 +215,7 @@ def _save_session(app: Flask, ctx: RequestContext, response: Response) -> None:
     spared the sessions that cannot change the response: never opened and
     no cookie of its name came, or opened and left empty and unread."""
     interface = app.session_interface
-    lazy = getattr(interface, "_open_lazily", False) is True
+    lazy = _opens_lazily(interface)
     opened = ctx._opened_session
     if opened is None:
         if lazy and (
