@@ -12,7 +12,7 @@ STAMP := $(VENV)/.installed
 $(STAMP): pyproject.toml requirements/extensions.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[async,dotenv,test]'
+	$(BIN)/python -m pip install --quiet -e '.[async,asgi,dotenv,test]'
 	echo "flask @ file://$(CURDIR)" > $(VENV)/constraints.txt
 	$(BIN)/python -m pip install --quiet -c $(VENV)/constraints.txt -r requirements/extensions.txt
 	$(BIN)/python -m pip install --quiet --no-deps -e .

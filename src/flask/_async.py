@@ -14,7 +14,9 @@ of its own, though:
 A call made while the thread's loop is already running (synchronous code
 called from a coroutine, which calls another coroutine function) runs on
 a short-lived loop in a helper thread, since a running loop cannot be
-re-entered. A thread's loop is closed when the thread ends. Loops
+re-entered. Under the ASGI adapter, a call made in a worker thread goes
+to the server's own loop instead (:data:`server_loop` names it), and the
+thread waits for it there. A thread's loop is closed when the thread ends. Loops
 inherited through ``fork`` are never used by the child.
 """
 
@@ -33,6 +35,12 @@ _Coro = t.Coroutine[t.Any, t.Any, _T]
 
 _local = threading.local()
 _missing = object()
+
+#: The loop of the ASGI server, set by the adapter in the context of the
+#: worker thread running a request; None outside the adapter.
+server_loop: contextvars.ContextVar[asyncio.AbstractEventLoop | None] = (
+    contextvars.ContextVar("flask.server_loop", default=None)
+)
 
 #: Loops a forked child inherited from its parent. Closing them in the
 #: child would unregister the parent's descriptors from the epoll instance
@@ -191,6 +199,17 @@ def _run_in_helper_thread(
     return value  # type: ignore[no-any-return]
 
 
+def _run_on_loop(
+    loop: asyncio.AbstractEventLoop,
+    coro: _Coro[_T],
+    final: list[contextvars.Context],
+) -> _T:
+    """Run ``coro`` as a task of another thread's running ``loop`` and wait
+    for it; the task starts from a copy of this thread's context."""
+    future = asyncio.run_coroutine_threadsafe(_capture_context(coro, final), loop)
+    return future.result()
+
+
 def run_coroutine_sync(
     func: t.Callable[..., _Coro[t.Any]],
 ) -> t.Callable[..., t.Any]:
@@ -203,7 +222,11 @@ def run_coroutine_sync(
         context = contextvars.copy_context()
         final: list[contextvars.Context] = []
         try:
-            if asyncio._get_running_loop() is None:
+            running = asyncio._get_running_loop()
+            target = server_loop.get()
+            if target is not None and running is None:
+                return _run_on_loop(target, coro, final)
+            if running is None:
                 return _thread_runner().run(coro, context, final)
             return _run_in_helper_thread(coro, context, final)
         finally:
@@ -211,3 +234,28 @@ def run_coroutine_sync(
                 _restore_context(final[0])
 
     return wrapper
+
+
+def iterate_sync(chunks: t.AsyncIterable[_T]) -> t.Iterator[_T]:
+    """Iterate an async iterable from synchronous code, each step run to
+    completion as :func:`run_coroutine_sync` runs a call; closing the
+    iterator closes the async one."""
+    iterator = chunks.__aiter__()
+    step = run_coroutine_sync(_next_or_end)
+    try:
+        while (item := step(iterator)) is not _END:
+            yield item
+    finally:
+        aclose = getattr(iterator, "aclose", None)
+        if aclose is not None:
+            run_coroutine_sync(aclose)()
+
+
+_END: t.Any = object()
+
+
+async def _next_or_end(iterator: t.AsyncIterator[_T]) -> _T:
+    try:
+        return await iterator.__anext__()
+    except StopAsyncIteration:
+        return t.cast(_T, _END)

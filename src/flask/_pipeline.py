@@ -37,7 +37,14 @@ object or the session into existence, and an error handler is looked up
 once per exception class, not per error.
 
 The protocol lives only in ``deliver`` (and ``keep``): the WSGI adapter
-passes one that calls the response with ``start_response``.
+passes one that calls the response with ``start_response``; the ASGI
+adapter (:mod:`flask._asgi`) one that takes the status, headers and body
+to send once the contexts are popped. For a request whose view is a
+coroutine function and whose other code is plain, the ASGI adapter runs
+:func:`serve_awaiting_view` on its event loop instead: the same stages,
+the view's coroutine awaited rather than run to completion by
+``ensure_sync`` (its only difference from :func:`serve` and
+:func:`full_dispatch_request` is that ``await``).
 
 Why plain functions and not a generator yielding user calls to a driver:
 driving a stage as a generator (create, ``next``, ``send``, catch
@@ -58,6 +65,7 @@ loop with no second pipeline.
 
 from __future__ import annotations
 
+import inspect
 import sys
 import typing as t
 
@@ -107,24 +115,85 @@ def serve(
         if keep is not None:
             keep(_cv_app.get())
             keep(_cv_request.get())
-        if failure is not None and app.should_ignore_error(failure):
-            failure = None
-        ctx.pop(failure)  # 9
+        _pop(app, ctx, failure)  # 9
+
+
+async def serve_awaiting_view(
+    app: Flask, ctx: RequestContext, deliver: t.Callable[[Response], _R]
+) -> _R:
+    """:func:`serve` for a request whose view is a coroutine function, run
+    on the event loop that awaits it (the ASGI adapter's loop path): the
+    same stages in the same order, the view awaited instead of called."""
+    failure: BaseException | None = None
+    try:
+        try:
+            ctx.push()
+            response = await _dispatch_awaiting_view(app)
+        except Exception as e:
+            failure = e
+            response = app.handle_exception(e)
+        except BaseException:
+            failure = sys.exc_info()[1]
+            raise
+        return deliver(response)
+    finally:
+        _pop(app, ctx, failure)
+
+
+def _pop(app: Flask, ctx: RequestContext, failure: BaseException | None) -> None:
+    """Pop the request context, its teardown seeing ``failure`` unless the
+    app ignores that error."""
+    if failure is not None and app.should_ignore_error(failure):
+        failure = None
+    ctx.pop(failure)
+
+
+async def _dispatch_awaiting_view(app: Flask) -> Response:
+    """:func:`full_dispatch_request` with the view's coroutine awaited."""
+    try:
+        rv = _start(app)
+        if rv is None:
+            rv = await _awaited_view(app)
+    except Exception as e:
+        rv = app.handle_user_exception(e)
+    return app.finalize_request(rv)
+
+
+async def _awaited_view(app: Flask) -> ResponseReturnValue:
+    # A hook may have made the request object and changed its rule or
+    # arguments: dispatch obeys it, as dispatch_request does.
+    ctx = _cv_request.get()
+    target = ctx._match_without_request()
+    if target is None:
+        req = ctx.request
+        if req.routing_exception is not None:
+            app.raise_routing_exception(req)
+        rule, view_args = req.url_rule, req.view_args
+    else:
+        rule, view_args, _ = target
+    rv = app.view_functions[rule.endpoint](**view_args)  # type: ignore[union-attr,arg-type]
+    return await rv if inspect.isawaitable(rv) else rv
 
 
 def full_dispatch_request(app: Flask) -> Response:
     """Stages 2 to 6: preprocess, dispatch and finalize the request, an
     exception becoming the value of its handler."""
-    app._got_first_request = True
     try:
-        if request_started.receivers:
-            request_started.send(app, _async_wrapper=app.ensure_sync)
-        rv = app.preprocess_request()
+        rv = _start(app)
         if rv is None:
             rv = app.dispatch_request()
     except Exception as e:
         rv = app.handle_user_exception(e)
     return app.finalize_request(rv)
+
+
+def _start(app: Flask) -> ResponseReturnValue | None:
+    """Stages 2 and 3: setup is finished, ``request_started`` is sent, the
+    request preprocessed."""
+    app._got_first_request = True
+    if request_started.receivers:
+        request_started.send(app, _async_wrapper=app.ensure_sync)
+    return app.preprocess_request()
 
 
 def preprocess_request(app: Flask) -> ResponseReturnValue | None:

@@ -61,6 +61,10 @@ def make_response(app: Flask, rv: ResponseReturnValue) -> Response:
         )
     if isinstance(body, cls):
         response = body
+    elif isinstance(body, cabc.AsyncIterable) and not isinstance(body, BaseResponse):
+        body = AsyncChunks(body)
+        response = cls(body, status=status, headers=headers)
+        status = headers = None
     elif isinstance(body, _BODIES):
         if headers is None:
             # No header can name a type: spare Werkzeug the search.
@@ -77,6 +81,26 @@ def make_response(app: Flask, rv: ResponseReturnValue) -> Response:
     if headers:
         response.headers.update(headers)
     return response
+
+
+class AsyncChunks:
+    """A body from an async iterable (an ``async def`` generator): read on
+    the loop by the ASGI adapter, and step by step through the app's
+    ``async_to_sync`` by a WSGI server."""
+
+    __slots__ = ("chunks",)
+
+    def __init__(self, chunks: cabc.AsyncIterable[t.Any]) -> None:
+        self.chunks = chunks
+
+    def __aiter__(self) -> cabc.AsyncIterator[t.Any]:
+        return self.chunks.__aiter__()
+
+    def __iter__(self) -> cabc.Iterator[t.Any]:
+        # Imported here: asyncio is costly to import for sync apps.
+        from ._async import iterate_sync
+
+        return iterate_sync(self.chunks)
 
 
 def _unpack(rv: tuple[t.Any, ...]) -> tuple[t.Any, t.Any, t.Any]:

@@ -14,10 +14,13 @@ usual and the pipeline calls the override.
 from __future__ import annotations
 
 import collections.abc as cabc
+import inspect
+import sys
 import typing as t
 import weakref
 from datetime import timedelta
 from functools import cached_property
+from functools import partial
 from inspect import CO_COROUTINE
 from inspect import iscoroutinefunction
 from types import FunctionType
@@ -200,10 +203,32 @@ class Flask(App):
             environ.get("werkzeug.debug.preserve_context"),
         )
 
+    # The ASGI adapter (flask._asgi, imported on first use): scope,
+    # receive and send in, the same pipeline between.
+
+    async def asgi_app(
+        self,
+        scope: t.MutableMapping[str, t.Any],
+        receive: t.Callable[[], t.Awaitable[t.MutableMapping[str, t.Any]]],
+        send: t.Callable[[t.MutableMapping[str, t.Any]], t.Awaitable[None]],
+    ) -> None:
+        """The ASGI 3 application: HTTP requests through the pipeline (see
+        :mod:`flask._asgi`) and the ``lifespan`` protocol."""
+        from ._asgi import handle
+
+        await handle(self, scope, receive, send)
+
     def __call__(
-        self, environ: WSGIEnvironment, start_response: StartResponse
-    ) -> cabc.Iterable[bytes]:
-        """Call :meth:`wsgi_app`, which middleware can wrap."""
+        self, environ: t.Any, start_response: t.Any = None, send: t.Any = None
+    ) -> t.Any:
+        """WSGI: call :meth:`wsgi_app`, which middleware can wrap. ASGI 3
+        (``scope, receive, send``): the coroutine of :meth:`asgi_app`; ASGI 2
+        (``scope`` alone): the callable awaiting ``receive, send``. So an
+        ASGI server serves the app object itself."""
+        if send is not None:
+            return self.asgi_app(environ, start_response, send)
+        if start_response is None:
+            return partial(self.asgi_app, environ)
         return self.wsgi_app(environ, start_response)
 
     # The stages, in the order a request meets them.
@@ -345,3 +370,20 @@ class Flask(App):
         from ._async import run_coroutine_sync
 
         return run_coroutine_sync(func)
+
+
+def _mark_as_asgi(call: t.Callable[..., t.Any]) -> None:
+    """Mark ``Flask.__call__`` the way ASGI servers tell an ASGI 3 app:
+    asyncio's coroutine-function marker (when asyncio is loaded, as it is
+    by every ASGI server before it imports the app; importing it here would
+    cost every WSGI app) and inspect's (Python 3.12+). Without either, a
+    server takes the app for ASGI 2, which ``__call__`` answers too."""
+    coroutines = sys.modules.get("asyncio.coroutines")
+    if coroutines is not None:
+        call._is_coroutine = coroutines._is_coroutine  # type: ignore[attr-defined]
+    mark = getattr(inspect, "_is_coroutine_mark", None)
+    if mark is not None:
+        call._is_coroutine_marker = mark  # type: ignore[attr-defined]
+
+
+_mark_as_asgi(Flask.__call__)

@@ -199,6 +199,9 @@ class RequestContext:
     #: The URL map bound to the request; None when the host is refused.
     #: Made on first use too, when the request object is.
     url_adapter: MapAdapter | None
+    #: Whether the URL was matched before the push (a server adapter
+    #: choosing where to run the request by its endpoint).
+    _matched = False
 
     def __init__(
         self,
@@ -342,6 +345,7 @@ class RequestContext:
         routing error to raise at dispatch."""
         made: Request | None = self.__dict__.get("request")
         matches = self.app._url_matches
+        self._matched = True
         try:
             if self._binding is None or "url_adapter" in self.__dict__:
                 found = matches.match(self.url_adapter)  # type: ignore[arg-type]
@@ -360,6 +364,13 @@ class RequestContext:
         else:
             made.url_rule, made.view_args = found
 
+    def _match_once(self) -> None:
+        """Match the URL unless that was done, or the host was refused."""
+        if not self._matched and (
+            self._binding is not None or self.url_adapter is not None
+        ):
+            self.match_request()
+
     # -- binding -----------------------------------------------------------
 
     def push(self) -> None:
@@ -376,8 +387,7 @@ class RequestContext:
             self.app.session_interface
         ):
             self._opened_session = self._open_session()
-        if self._binding is not None or self.url_adapter is not None:
-            self.match_request()
+        self._match_once()
 
     def pop(self, exc: BaseException | None = _UNSET) -> None:
         """Undo one push. The last pop runs the teardown functions and

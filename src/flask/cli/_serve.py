@@ -197,6 +197,7 @@ def _serve(
     with_threads: bool,
     extra_files: list[str] | None,
     exclude_patterns: list[str] | None,
+    asgi: bool = False,
 ) -> None:
     from werkzeug.serving import run_simple
 
@@ -205,6 +206,10 @@ def _serve(
     app = _app_to_serve(info)
     debug = get_debug_flag()
     show_server_banner(debug, info.app_import_path)
+    if asgi:
+        use_reloader = debug if reload is None else reload
+        _serve_asgi(app, host, port, cert, use_reloader, extra_files, exclude_patterns)
+        return
     server_options: dict[str, t.Any] = {
         "use_reloader": debug if reload is None else reload,
         "use_debugger": debug if debugger is None else debugger,
@@ -214,6 +219,42 @@ def _serve(
         "exclude_patterns": exclude_patterns,
     }
     run_simple(host, port, app, **server_options)
+
+
+def _serve_asgi(
+    app: t.Any,
+    host: str,
+    port: int,
+    cert: t.Any,
+    use_reloader: bool,
+    extra_files: list[str] | None,
+    exclude_patterns: list[str] | None,
+) -> None:
+    """Serve ``app`` over ASGI with uvicorn, restarted by Werkzeug's
+    reloader when asked. Werkzeug's debugger is WSGI-only: not used."""
+    try:
+        import uvicorn
+    except ImportError:
+        raise click.UsageError(
+            "'--asgi' needs uvicorn: pip install 'flask[asgi]'"
+        ) from None
+    if cert is not None and not isinstance(cert, tuple):
+        raise click.BadParameter(
+            "only a certificate and key file work with '--asgi'.", param_hint="--cert"
+        )
+    options: dict[str, t.Any] = {"host": host, "port": port, "log_level": "info"}
+    if cert is not None:
+        options.update(ssl_certfile=cert[0], ssl_keyfile=cert[1])
+
+    def serve() -> None:
+        uvicorn.run(app, **options)
+
+    if not use_reloader:
+        serve()
+        return
+    from werkzeug._reloader import run_with_reloader
+
+    run_with_reloader(serve, extra_files=extra_files, exclude_patterns=exclude_patterns)
 
 
 def _switch(name: str, default: bool | None, help: str) -> click.Option:
@@ -272,6 +313,13 @@ run_command = _RunCommand(
             ["--exclude-patterns"],
             type=SeparatedPathType(),
             help=f"fnmatch patterns of files whose change does not restart the server, separated by {_PATHSEP}.",
+        ),
+        click.Option(
+            ["--asgi"],
+            is_flag=True,
+            default=False,
+            help="Serve over ASGI with uvicorn (pip install 'flask[asgi]')"
+            " instead of Werkzeug's WSGI server; no debugger.",
         ),
     ],
 )

@@ -66,6 +66,7 @@ if t.TYPE_CHECKING:  # pragma: no cover
 
 ShellProcessorT = t.TypeVar("ShellProcessorT", bound="ShellContextProcessorCallable")
 TeardownT = t.TypeVar("TeardownT", bound="TeardownCallable")
+_ServingT = t.TypeVar("_ServingT", bound=t.Callable[[], t.Any])
 
 _TEMPLATE_SUFFIXES_TO_ESCAPE = (".html", ".htm", ".xml", ".xhtml", ".svg")
 
@@ -205,6 +206,9 @@ class App(Scaffold):
         self.teardown_appcontext_funcs: list[TeardownCallable] = []
         #: Each returns a dict of names for ``flask shell``.
         self.shell_context_processors: list[ShellContextProcessorCallable] = []
+        #: Called (or awaited) when an ASGI server starts and stops serving.
+        self.before_serving_funcs: list[t.Callable[[], t.Any]] = []
+        self.after_serving_funcs: list[t.Callable[[], t.Any]] = []
         self._got_first_request = False
         self.cli.name = self.name
         self._finish_init(static_host, host_matching)
@@ -403,6 +407,19 @@ class App(Scaffold):
     def shell_context_processor(self, f: ShellProcessorT) -> ShellProcessorT:
         """Add the dict ``f()`` returns to the names of ``flask shell``."""
         return _appended(self.shell_context_processors, f)
+
+    @setupmethod
+    def before_serving(self, f: _ServingT) -> _ServingT:
+        """Call (or await) ``f()`` in an app context when an ASGI server
+        starts serving the app (the ``lifespan`` startup). Not called by
+        WSGI servers, which have no such event."""
+        return _appended(self.before_serving_funcs, f)
+
+    @setupmethod
+    def after_serving(self, f: _ServingT) -> _ServingT:
+        """Call (or await) ``f()`` in an app context when an ASGI server
+        stops serving the app (the ``lifespan`` shutdown)."""
+        return _appended(self.after_serving_funcs, f)
 
     # -- lookups made while handling requests ----------------------------------------
 

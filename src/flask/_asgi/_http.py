@@ -1,0 +1,127 @@
+"""One ASGI HTTP request through the pipeline.
+
+Where it runs is chosen by its endpoint, once matched:
+
+* **On the loop**, for a request to a coroutine view whose surroundings
+  are all synchronous framework stages and plain hooks
+  (:meth:`Serving.plan`): the stages run on the server's loop and the
+  view is awaited there, with no thread (see
+  :func:`flask._pipeline.serve_awaiting_view`). Its body, if any, is
+  received first, since code on the loop reads it synchronously.
+* **In a worker thread** otherwise: the whole pipeline (:func:`serve`, as
+  under WSGI) runs in the pool; the body is read from ``receive`` as the
+  code asks for it; coroutine views, hooks and handlers met on the way are
+  awaited on the server's loop while the thread waits.
+
+Either way the contexts live in a copy of the server task's context
+variables and are popped before the response is sent, so nothing of one
+request is left for the next on a keep-alive connection.
+"""
+
+from __future__ import annotations
+
+import contextvars
+import typing as t
+
+from .._async import server_loop
+from .._pipeline import serve
+from .._pipeline import serve_awaiting_view
+from ._body import receive_whole
+from ._body import ReceiveStream
+from ._environ import build_environ
+from ._environ import has_body
+from ._environ import NO_BODY
+from ._reply import FileBody
+from ._reply import Reply
+from ._reply import reply_of
+from ._reply import send_reply
+
+if t.TYPE_CHECKING:  # pragma: no cover
+    import asyncio
+
+    from ..app import Flask
+    from ..ctx import RequestContext
+    from ._reply import Receive
+    from ._reply import Send
+    from ._serving import Serving
+
+
+async def serve_http(
+    app: Flask,
+    serving: Serving,
+    scope: t.MutableMapping[str, t.Any],
+    receive: Receive,
+    send: Send,
+) -> None:
+    """Answer one ``http`` scope."""
+    environ = build_environ(scope, NO_BODY)
+    environ["wsgi.file_wrapper"] = FileBody
+    ctx = app.request_context(environ)
+    plan = serving.plan(_endpoint(ctx), environ["REQUEST_METHOD"])
+    stream: ReceiveStream | None = None
+    if has_body(environ):
+        if plan.receive_first:
+            received = await receive_whole(
+                receive, _declared_length(environ), app.config["MAX_CONTENT_LENGTH"]
+            )
+            if received is None:
+                return  # the client left before its body was sent
+            environ["wsgi.input"] = received
+        else:
+            stream = environ["wsgi.input"] = ReceiveStream(receive, serving.loop)
+    try:
+        await _respond(app, serving, ctx, environ, plan.on_loop, stream, receive, send)
+    finally:
+        if environ["wsgi.input"] is not NO_BODY:
+            environ["wsgi.input"].close()
+
+
+async def _respond(
+    app: Flask,
+    serving: Serving,
+    ctx: RequestContext,
+    environ: t.Any,
+    on_loop: bool,
+    stream: ReceiveStream | None,
+    receive: Receive,
+    send: Send,
+) -> None:
+    if on_loop:
+        reply = await _on_loop(app, ctx, environ)
+    else:
+        context = contextvars.copy_context()
+        reply = await serving.loop.run_in_executor(
+            serving.pool, context.run, _in_thread, app, ctx, environ, serving.loop
+        )
+    watch = stream is None or stream.ended
+    await send_reply(reply, send, receive, environ["asgi.scope"], serving.pool, watch)
+
+
+def _declared_length(environ: t.Any) -> int | None:
+    try:
+        return max(0, int(environ["CONTENT_LENGTH"]))
+    except (KeyError, ValueError):
+        return None
+
+
+def _endpoint(ctx: RequestContext) -> str | None:
+    ctx._match_once()
+    return ctx._route()[0]
+
+
+async def _on_loop(app: Flask, ctx: RequestContext, environ: t.Any) -> Reply:
+    return await serve_awaiting_view(
+        app, ctx, lambda response: reply_of(response, environ)
+    )
+
+
+def _in_thread(
+    app: Flask,
+    ctx: RequestContext,
+    environ: t.Any,
+    loop: asyncio.AbstractEventLoop,
+) -> Reply:
+    # Runs in a copy of the server task's context: what the request sets
+    # is dropped with it.
+    server_loop.set(loop)
+    return serve(app, ctx, lambda response: reply_of(response, environ))

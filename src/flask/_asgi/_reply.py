@@ -1,0 +1,346 @@
+"""Responses sent over ASGI: the status, headers and body a WSGI server
+would send, taken from the response while the contexts are still pushed,
+then sent once they are popped (the order a WSGI server keeps).
+
+A body known in full (a string, bytes, JSON) goes in one message. A file
+from ``send_file`` goes as ``http.response.pathsend`` where the server
+offers it. Any other iterable is a stream: an async iterable is read on
+the loop; a plain one is read in a worker thread and handed to the loop
+in batches, with the server's backpressure holding the thread back. A
+client that leaves ends the stream: the iterable is closed, which runs
+what a ``stream_with_context`` stream still had to tear down."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import contextvars
+import os
+import threading
+import typing as t
+from collections import deque
+from concurrent.futures import Executor
+
+from .._returns import AsyncChunks
+
+if t.TYPE_CHECKING:  # pragma: no cover
+    from _typeshed.wsgi import WSGIEnvironment
+
+    from ..wrappers import Response
+
+Send = t.Callable[[t.MutableMapping[str, t.Any]], t.Awaitable[None]]
+Receive = t.Callable[[], t.Awaitable[t.MutableMapping[str, t.Any]]]
+_Headers = list[tuple[bytes, bytes]]
+
+#: Chunks a streaming thread may get ahead of the client.
+_BACKLOG = 32
+
+
+class FileBody:
+    """``wsgi.file_wrapper`` under ASGI: iterates the file in blocks, and
+    knows its path so the server can send it itself (pathsend)."""
+
+    def __init__(self, file: t.IO[bytes], block_size: int = 8192) -> None:
+        self.file = file
+        self.block_size = block_size
+
+    # An iterator itself, so that wrappers calling iter() on it (Werkzeug's
+    # range wrapper) still reach close().
+    def __iter__(self) -> FileBody:
+        return self
+
+    def __next__(self) -> bytes:
+        block = self.file.read(self.block_size)
+        if block:
+            return block
+        raise StopIteration
+
+    def close(self) -> None:
+        self.file.close()
+
+    def whole_file_path(self, length: bytes | None) -> str | None:
+        """The file's absolute path when the body is all of it, unread."""
+        file = self.file
+        name = getattr(file, "name", None)
+        if not isinstance(name, str) or length is None:
+            return None
+        try:
+            if file.tell() != 0 or os.fstat(file.fileno()).st_size != int(length):
+                return None
+        except (OSError, ValueError, AttributeError):
+            return None
+        return os.path.abspath(name)
+
+
+class Reply:
+    """What goes to the client: status, headers and the body, an iterable
+    (``whole`` when it is known in full) or an async iterable; ``closing``
+    is closed when it is sent or abandoned."""
+
+    __slots__ = ("status", "headers", "body", "whole", "closing")
+
+    def __init__(
+        self,
+        status: int,
+        headers: _Headers,
+        body: t.Iterable[bytes] | t.AsyncIterable[t.Any],
+        whole: bool,
+        closing: object,
+    ) -> None:
+        self.status = status
+        self.headers = headers
+        self.body = body
+        self.whole = whole
+        self.closing = closing
+
+
+def reply_of(response: Response, environ: WSGIEnvironment) -> Reply:
+    """The reply for ``response``, the way a WSGI server would get it."""
+    started: list[t.Any] = []
+
+    def start_response(
+        status: str, headers: list[tuple[str, str]], exc_info: t.Any = None
+    ) -> t.Callable[[bytes], object]:
+        started[:] = (status, headers)
+        return _no_write
+
+    body = response(environ, start_response)
+    status_line, headers = started
+    status = int(status_line[:3])
+    encoded = [
+        (name.lower().encode("latin-1"), value.encode("latin-1"))
+        for name, value in headers
+    ]
+    chunks = getattr(response, "response", None)
+    if isinstance(chunks, AsyncChunks) and _may_have_body(environ, status):
+        return Reply(status, encoded, chunks, False, body)
+    whole = getattr(response, "is_sequence", False) and not getattr(
+        response, "direct_passthrough", False
+    )
+    return Reply(status, encoded, body, whole, body)
+
+
+def _no_write(data: bytes) -> object:
+    raise RuntimeError("the ASGI adapter has no WSGI write() callable")
+
+
+def _may_have_body(environ: WSGIEnvironment, status: int) -> bool:
+    return (
+        environ["REQUEST_METHOD"] != "HEAD"
+        and status >= 200
+        and status
+        not in (
+            204,
+            304,
+        )
+    )
+
+
+class _ClientGone(Exception):
+    """The client left while its stream was being produced."""
+
+
+class _Outbox:
+    """Chunks from a producing thread to the loop, at most ``_BACKLOG``
+    ahead. The loop is woken only when it waits, so a fast producer's
+    chunks travel in batches."""
+
+    def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
+        self._loop = loop
+        self._chunks: deque[bytes] = deque()
+        self._lock = threading.Condition()
+        self._waiter: asyncio.Future[None] | None = None
+        self._finished = False
+        self.gone = False
+
+    # The producing thread's side.
+
+    def put(self, chunk: bytes) -> None:
+        with self._lock:
+            while len(self._chunks) >= _BACKLOG and not self.gone:
+                self._lock.wait()
+            if self.gone:
+                raise _ClientGone
+            self._chunks.append(chunk)
+            waiter, self._waiter = self._waiter, None
+        if waiter is not None:
+            self._loop.call_soon_threadsafe(_wake, waiter)
+
+    def finish(self) -> None:
+        with self._lock:
+            self._finished = True
+            waiter, self._waiter = self._waiter, None
+        if waiter is not None:
+            self._loop.call_soon_threadsafe(_wake, waiter)
+
+    # The loop's side.
+
+    async def take(self) -> bytes | None:
+        """The chunks ready so far, joined; None at the end."""
+        while True:
+            with self._lock:
+                if self._chunks:
+                    batch = b"".join(self._chunks)
+                    self._chunks.clear()
+                    self._lock.notify_all()
+                    return batch
+                if self._finished:
+                    return None
+                waiter = self._waiter = self._loop.create_future()
+            await waiter
+
+    def leave(self) -> None:
+        with self._lock:
+            self.gone = True
+            self._lock.notify_all()
+
+
+def _wake(waiter: asyncio.Future[None]) -> None:
+    if not waiter.done():
+        waiter.set_result(None)
+
+
+def _pump(body: t.Iterable[bytes], outbox: _Outbox) -> None:
+    """Read ``body`` into ``outbox`` (in a worker thread), then close it."""
+    try:
+        for chunk in body:
+            if chunk:
+                outbox.put(chunk)
+    except _ClientGone:
+        pass
+    finally:
+        try:
+            _close(body)
+        finally:
+            outbox.finish()
+
+
+def _close(body: object) -> None:
+    close = getattr(body, "close", None)
+    if close is not None:
+        close()
+
+
+async def _never() -> t.MutableMapping[str, t.Any]:
+    await asyncio.Event().wait()
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+async def _watch_disconnect(receive: Receive, gone: t.Callable[[], None]) -> None:
+    while (await receive())["type"] != "http.disconnect":
+        pass
+    gone()
+
+
+async def send_reply(
+    reply: Reply,
+    send: Send,
+    receive: Receive,
+    scope: t.Mapping[str, t.Any],
+    pool: Executor,
+    watch: bool = True,
+) -> None:
+    """Send ``reply``; its body is closed when sent or abandoned. With
+    ``watch``, a stream listens for the client leaving (not when the
+    stream itself may still read the request body). A client the server
+    lost (``send`` raising OSError) ends the reply quietly."""
+    try:
+        await _send_reply(reply, send, receive, scope, pool, watch)
+    except OSError:
+        pass
+
+
+async def _send_reply(
+    reply: Reply,
+    send: Send,
+    receive: Receive,
+    scope: t.Mapping[str, t.Any],
+    pool: Executor,
+    watch: bool,
+) -> None:
+    if not watch:
+        receive = _never
+    body = reply.body
+    if reply.whole:
+        try:
+            data = b"".join(body)  # type: ignore[arg-type]
+        finally:
+            _close(reply.closing)
+        await send(
+            {
+                "type": "http.response.start",
+                "status": reply.status,
+                "headers": reply.headers,
+            }
+        )
+        await send({"type": "http.response.body", "body": data})
+        return
+    await send(
+        {
+            "type": "http.response.start",
+            "status": reply.status,
+            "headers": reply.headers,
+        }
+    )
+    if isinstance(body, FileBody) and "http.response.pathsend" in scope.get(
+        "extensions", ()
+    ):
+        path = body.whole_file_path(dict(reply.headers).get(b"content-length"))
+        if path is not None:
+            _close(body)
+            await send({"type": "http.response.pathsend", "path": path})
+            return
+    if isinstance(body, AsyncChunks):
+        try:
+            await _stream_async(body, send, receive)
+        finally:
+            await asyncio.get_running_loop().run_in_executor(
+                pool, _close, reply.closing
+            )
+    else:
+        await _stream_from_thread(t.cast(t.Iterable[bytes], body), send, receive, pool)
+
+
+async def _stream_from_thread(
+    body: t.Iterable[bytes], send: Send, receive: Receive, pool: Executor
+) -> None:
+    loop = asyncio.get_running_loop()
+    outbox = _Outbox(loop)
+    watcher = loop.create_task(_watch_disconnect(receive, outbox.leave))
+    context = contextvars.copy_context()
+    producer = loop.run_in_executor(pool, context.run, _pump, body, outbox)
+    try:
+        while (batch := await outbox.take()) is not None:
+            await send({"type": "http.response.body", "body": batch, "more_body": True})
+        await send({"type": "http.response.body", "body": b""})
+    except OSError:
+        pass  # the server lost the client: the thread ends at its next chunk
+    finally:
+        outbox.leave()
+        watcher.cancel()
+        await producer
+
+
+async def _stream_async(body: AsyncChunks, send: Send, receive: Receive) -> None:
+    gone = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    watcher = loop.create_task(_watch_disconnect(receive, gone.set))
+    iterator = body.__aiter__()
+    try:
+        async for chunk in iterator:
+            if gone.is_set():
+                break
+            if isinstance(chunk, str):
+                chunk = chunk.encode()
+            if chunk:
+                await send(
+                    {"type": "http.response.body", "body": chunk, "more_body": True}
+                )
+        else:
+            await send({"type": "http.response.body", "body": b""})
+    finally:
+        watcher.cancel()
+        aclose = getattr(iterator, "aclose", None)
+        if aclose is not None:
+            with contextlib.suppress(Exception):
+                await aclose()

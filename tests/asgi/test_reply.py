@@ -1,0 +1,188 @@
+"""Responses over ASGI: whole bodies in one message, streams as they are
+produced (plain iterables from a thread, async ones on the loop), files
+through pathsend, and a client leaving mid-stream."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from flask import Flask
+from flask import request
+from flask import send_file
+from flask import stream_with_context
+
+
+def test_whole_body_in_one_message(app, peer):
+    app.add_url_rule("/", "index", lambda: "Hello")
+    exchange = peer.request("/")
+    assert exchange.chunks == [b"Hello"]
+    assert exchange.header("content-length") == "5"
+    assert exchange.header("content-type") == "text/html; charset=utf-8"
+
+
+def test_head_sends_no_body(app, peer):
+    app.add_url_rule("/", "index", lambda: "Hello")
+    exchange = peer.request("/", "HEAD")
+    assert exchange.status == 200
+    assert exchange.body == b""
+    assert exchange.header("content-length") == "5"
+
+
+@pytest.mark.parametrize("kind", ["def", "async"])
+def test_generator_streams_with_context_and_one_teardown(app, peer, kind):
+    torn = []
+    app.teardown_request(lambda exc: torn.append(exc))
+
+    def chunks():
+        for i in range(3):
+            yield f"{request.args['p']}{i};"
+
+    if kind == "def":
+
+        @app.route("/")
+        def index():
+            return stream_with_context(chunks())
+    else:
+
+        @app.route("/")
+        async def index():
+            return stream_with_context(chunks())
+
+    exchange = peer.request("/", query=b"p=x")
+    assert exchange.body == b"x0;x1;x2;"
+    assert exchange.messages[-1] == {"type": "http.response.body", "body": b""}
+    assert torn == [None]
+
+
+def test_async_generator_streams_on_the_loop(app, peer, loop):
+    seen = []
+
+    @app.route("/")
+    async def index():
+        async def chunks():
+            for i in range(3):
+                seen.append(asyncio.get_running_loop() is loop)
+                await asyncio.sleep(0)
+                yield f"{i},"
+
+        return chunks(), {"X-Streamed": "yes"}
+
+    exchange = peer.request("/")
+    assert exchange.chunks == [b"0,", b"1,", b"2,", b""]
+    assert exchange.header("x-streamed") == "yes"
+    assert seen == [True, True, True]
+
+
+def test_async_generator_under_wsgi(app, client):
+    @app.route("/")
+    async def index():
+        async def chunks():
+            yield "a"
+            yield b"b"
+
+        return chunks()
+
+    assert client.get("/").data == b"ab"
+
+
+def test_stream_backpressure_holds_the_thread(app, peer):
+    produced = []
+
+    @app.route("/")
+    def index():
+        def chunks():
+            for i in range(200):
+                produced.append(i)
+                yield b"x" * 10
+
+        return chunks()
+
+    exchange = peer.request("/")
+    assert exchange.body == b"x" * 2000
+    assert len(produced) == 200
+
+
+@pytest.mark.parametrize("kind", ["sync", "async"])
+def test_client_leaving_mid_stream_closes_the_generator(app, peer, kind):
+    events = []
+    app.teardown_request(lambda exc: events.append("teardown"))
+
+    def sync_chunks():
+        try:
+            for _ in range(10_000):
+                time.sleep(0.001)
+                yield b"chunk"
+        finally:
+            events.append("closed")
+
+    async def async_chunks():
+        try:
+            for _ in range(10_000):
+                await asyncio.sleep(0.001)
+                yield b"chunk"
+        finally:
+            events.append("closed")
+
+    @app.route("/")
+    def index():
+        if kind == "sync":
+            return stream_with_context(sync_chunks())
+        return async_chunks()
+
+    exchange = peer.request("/", leave_after=3)
+    assert 3 <= len(exchange.chunks) < 10_000
+    assert "closed" in events and events.count("teardown") == 1
+
+
+def test_send_file_uses_pathsend_when_offered(app, peer, tmp_path: Path):
+    target = tmp_path / "data.bin"
+    target.write_bytes(b"0123456789")
+    app.add_url_rule("/", "index", lambda: send_file(target))
+
+    offered = peer.request("/", extensions={"http.response.pathsend": {}})
+    assert offered.messages[-1] == {
+        "type": "http.response.pathsend",
+        "path": str(target),
+    }
+    assert offered.header("content-length") == "10"
+
+    plain = peer.request("/")
+    assert plain.body == b"0123456789"
+
+
+def test_range_request_is_streamed_not_pathsent(app, peer, tmp_path: Path):
+    target = tmp_path / "data.bin"
+    target.write_bytes(b"0123456789")
+    app.add_url_rule("/", "index", lambda: send_file(target))
+    exchange = peer.request(
+        "/", headers=[("Range", "bytes=2-4")], extensions={"http.response.pathsend": {}}
+    )
+    assert exchange.status == 206
+    assert exchange.body == b"234"
+
+
+def test_no_thread_left_after_many_abandoned_streams(app: Flask, peer):
+    @app.route("/")
+    def index():
+        def chunks():
+            while True:
+                yield b"x"
+
+        return chunks()
+
+    for _ in range(50):
+        peer.request("/", leave_after=2)
+    streaming = [
+        t
+        for t in threading.enumerate()
+        if t.name.startswith("flask-asgi") and t.is_alive()
+    ]
+    # Pool threads stay (idle); none is stuck in a stream: a new request
+    # still gets one at once.
+    app.view_functions["index"] = lambda: "ok"
+    assert len(streaming) <= 40
