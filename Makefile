@@ -27,6 +27,7 @@ test: lint unit conformance
 # can and says so when it can't (the test then skips with that reason).
 unit: $(STAMP)
 	sh scripts/install-browser.sh
+	sh scripts/install-nginx.sh
 	$(BIN)/python -m pytest -q tests
 
 conformance: $(STAMP)

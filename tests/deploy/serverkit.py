@@ -1,7 +1,7 @@
 """Helpers for the deployment tests: a Flaskr site on disk (settings file with
-a real SECRET_KEY, initialised SQLite database), real WSGI servers run as
-subprocesses on free loopback ports, an HTTP client with a cookie jar, and
-process inspection through /proc.
+a real SECRET_KEY, initialised SQLite database), real WSGI servers (and an
+nginx in front of uWSGI) run as subprocesses on free loopback ports, an HTTP
+client with a cookie jar, and process inspection through /proc.
 
 Everything is bounded: servers must answer within ``READY_TIMEOUT`` seconds,
 every HTTP request has a timeout, and stopping a server escalates from
@@ -13,8 +13,10 @@ import dataclasses
 import http.cookiejar
 import os
 import secrets
+import shutil
 import signal
 import socket
+import struct
 import subprocess
 import sys
 import time
@@ -154,6 +156,132 @@ def waitress_argv(port: int) -> list[str]:
     ]
 
 
+# pyuwsgi's console script, next to the interpreter running the tests.
+UWSGI = Path(sys.executable).with_name("uwsgi")
+# A unix socket's path must fit in sockaddr_un.sun_path (108 bytes on Linux).
+MAX_SOCKET_PATH = 107
+
+
+def uwsgi_argv(port: int, *, processes: int = 2) -> list[str]:
+    """``uwsgi --http 127.0.0.1:PORT --master -p 2 --chdir examples/flaskr
+    -w 'flaskr:create_app()' --need-app --die-on-term``: uWSGI answering
+    HTTP itself, the quick form of docs/deployment.md."""
+    return [
+        str(UWSGI),
+        "--http",
+        f"{HOST}:{port}",
+        "--master",
+        "-p",
+        str(processes),
+        "--chdir",
+        str(FLASKR_PROJECT),
+        "-w",
+        "flaskr:create_app()",
+        "--need-app",
+        "--die-on-term",
+    ]
+
+
+def write_uwsgi_ini(path: Path, socket_path: Path, *, processes: int = 2) -> Path:
+    """Write docs/deployment.md's ``flaskr.ini`` to ``path``: Flaskr's factory
+    on the uwsgi protocol over ``socket_path``. The settings come from the
+    environment uWSGI starts in (pyuwsgi's Python never sees ``env =``)."""
+    assert len(str(socket_path)) <= MAX_SOCKET_PATH, (
+        f"socket path too long: {socket_path}"
+    )
+    path.write_text(
+        "[uwsgi]\n"
+        f"chdir = {FLASKR_PROJECT}\n"
+        "module = flaskr:create_app()\n"
+        "master = true\n"
+        f"processes = {processes}\n"
+        f"socket = {socket_path}\n"
+        "chmod-socket = 660\n"
+        "vacuum = true\n"
+        "die-on-term = true\n"
+        "need-app = true\n"
+    )
+    return path
+
+
+def find_nginx() -> str | None:
+    """The nginx binary on PATH or Debian's /usr/sbin/nginx, else None."""
+    found = shutil.which("nginx")
+    if found is None and os.access("/usr/sbin/nginx", os.X_OK):
+        found = "/usr/sbin/nginx"
+    return found
+
+
+def nginx_conf_dir(nginx: str) -> Path:
+    """The directory of the build's nginx.conf (``nginx -V``'s
+    ``--conf-path``), where the package keeps ``uwsgi_params`` and
+    ``mime.types``."""
+    built = subprocess.run(
+        [nginx, "-V"], capture_output=True, text=True, timeout=30
+    ).stderr
+    for option in built.split():
+        if option.startswith("--conf-path="):
+            return Path(option.partition("=")[2]).parent
+    return Path("/etc/nginx")
+
+
+def write_nginx_conf(
+    directory: Path, port: int, socket_path: Path, conf_dir: Path
+) -> Path:
+    """Write ``directory/nginx.conf``: one foreground process on
+    127.0.0.1:PORT serving Flaskr's static files itself and passing every
+    other request to uWSGI on ``socket_path`` (``uwsgi_pass``), as
+    docs/deployment.md shows. Pid, access log and temporary files go under
+    ``directory``; the error log goes to stderr."""
+
+    def q(value: Path | str) -> str:
+        return '"' + str(value).replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+    conf = directory / "nginx.conf"
+    temp = {
+        name: directory / f"{name}_temp"
+        for name in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi")
+    }
+    conf.write_text(
+        f"""daemon off;
+master_process off;
+pid {q(directory / "nginx.pid")};
+lock_file {q(directory / "nginx.lock")};
+error_log stderr notice;
+events {{
+    worker_connections 64;
+}}
+http {{
+    include {q(conf_dir / "mime.types")};
+    default_type application/octet-stream;
+    access_log {q(directory / "access.log")};
+    client_body_temp_path {q(temp["client_body"])};
+    proxy_temp_path {q(temp["proxy"])};
+    fastcgi_temp_path {q(temp["fastcgi"])};
+    uwsgi_temp_path {q(temp["uwsgi"])};
+    scgi_temp_path {q(temp["scgi"])};
+    server {{
+        listen {HOST}:{port};
+        location /static/ {{
+            alias {q(f"{FLASKR_PROJECT / 'flaskr' / 'static'}/")};
+        }}
+        location / {{
+            include {q(conf_dir / "uwsgi_params")};
+            uwsgi_pass {q(f"unix:{socket_path}")};
+        }}
+    }}
+}}
+"""
+    )
+    return conf
+
+
+def nginx_argv(nginx: str, conf: Path) -> list[str]:
+    """``nginx -p DIR -c DIR/nginx.conf -e stderr``: the prefix and the
+    early error log too stay out of the system's directories."""
+    return [nginx, "-p", f"{conf.parent}/", "-c", str(conf), "-e", "stderr"]
+
+
 class Server:
     """A WSGI server subprocess. ``start()`` picks a free port (retrying if
     another process grabs it first) and waits until the server answers;
@@ -219,17 +347,19 @@ class Server:
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
                 return False
-            try:
-                with urllib.request.urlopen(
-                    self.url + self.ready_path, timeout=5
-                ) as rv:
-                    rv.read()
-                    if rv.status == 200:
-                        return True
-            except (urllib.error.URLError, OSError):
-                pass
+            if self.answers():
+                return True
             time.sleep(0.1)
         return False
+
+    def answers(self) -> bool:
+        """Whether ``ready_path`` answers 200 now (one bounded try)."""
+        try:
+            with urllib.request.urlopen(self.url + self.ready_path, timeout=5) as rv:
+                rv.read()
+                return rv.status == 200
+        except (urllib.error.URLError, OSError):
+            return False
 
     def children(self) -> list[int]:
         """Pids of the server's child processes (gunicorn's workers)."""
@@ -272,6 +402,61 @@ class Server:
                     pass
         self._seen_children.clear()
         self.proc = None
+
+
+def uwsgi_request(
+    socket_path: Path,
+    path: str,
+    variables: t.Mapping[str, str] | None = None,
+    timeout: float = 5.0,
+) -> bytes:
+    """Send ``GET path`` to uWSGI over the uwsgi protocol on a unix socket
+    (what nginx's ``uwsgi_pass`` speaks), with ``variables`` added to or
+    replacing the request's, and return the raw HTTP response."""
+    params = {
+        "REQUEST_METHOD": "GET",
+        "PATH_INFO": path,
+        "REQUEST_URI": path,
+        "QUERY_STRING": "",
+        "SERVER_PROTOCOL": "HTTP/1.0",
+        "SERVER_NAME": HOST,
+        "SERVER_PORT": "80",
+        "REMOTE_ADDR": HOST,
+        "HTTP_HOST": HOST,
+        **(variables or {}),
+    }
+    body = b"".join(
+        struct.pack("<H", len(k)) + k + struct.pack("<H", len(v)) + v
+        for k, v in ((k.encode(), v.encode()) for k, v in params.items())
+    )
+    chunks = []
+    with socket.socket(socket.AF_UNIX) as conn:
+        conn.settimeout(timeout)
+        conn.connect(str(socket_path))
+        # The packet header: modifier1 0 (a WSGI request), size, modifier2 0.
+        conn.sendall(struct.pack("<BHB", 0, len(body), 0) + body)
+        while chunk := conn.recv(65536):
+            chunks.append(chunk)
+    return b"".join(chunks)
+
+
+class UwsgiSocketServer(Server):
+    """A uWSGI speaking the uwsgi protocol on the unix socket
+    ``socket_path`` instead of HTTP on a port: it is ready when a request
+    sent over the socket for ``ready_path`` is answered with a 200."""
+
+    def __init__(
+        self, name: str, argv: list[str], *, socket_path: Path, **kwargs: t.Any
+    ) -> None:
+        super().__init__(name, lambda port: argv, **kwargs)
+        self.socket_path = socket_path
+
+    def answers(self) -> bool:
+        try:
+            status_line = uwsgi_request(self.socket_path, self.ready_path)
+        except OSError:
+            return False
+        return status_line.split(b"\r\n", 1)[0].split(b" ")[1:2] == [b"200"]
 
 
 # -- /proc ----------------------------------------------------------------------
