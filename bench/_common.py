@@ -8,7 +8,10 @@ two throwaway virtualenvs under ``.bench/`` (git-ignored):
 * ``.bench/ours`` holds this package, installed (non-editable) from a snapshot
   of ``src/`` and ``pyproject.toml`` copied to ``.bench/ours-src``.
 
-Both get exactly the same pinned dependencies, so only the framework differs.
+Both get exactly the same pinned dependencies, so only the framework differs:
+``PINNED``, plus the extensions of ``examples/extensions_app`` (``EXTENSIONS``)
+and what they need (``EXTENSION_DEPS``). Ours installs ``EXTENSIONS`` with
+``--no-deps``, so that pip never brings in the real Flask beside it.
 """
 
 from __future__ import annotations
@@ -40,6 +43,10 @@ PINNED = (
     "gunicorn==27.0.1",
     "setuptools==84.2.1",
 )
+# What `make .venv/.installed` installed from requirements/extensions.txt (which
+# names the extensions without versions) when these were pinned.
+EXTENSIONS = ("Flask-Login==0.6.3", "Flask-SQLAlchemy==3.1.1", "Flask-WTF==1.3.0")
+EXTENSION_DEPS = ("SQLAlchemy==2.1.9", "typing_extensions==4.16.0", "WTForms==3.3.2")
 SIDES = ("flask", "ours")
 LABELS = {"flask": f"Flask {FLASK_VERSION}", "ours": "ours"}
 # Fixed malloc thresholds keep the session scenario's timings repeatable.
@@ -79,11 +86,14 @@ def venv_python(side: str) -> Path:
     return WORK / side / "bin" / "python"
 
 
-def _create_venv(side: str, packages: Sequence[str]) -> Path:
-    """Create ``.bench/<side>`` with ``packages`` unless its stamp matches."""
+def _create_venv(
+    side: str, packages: Sequence[str], no_deps: Sequence[str] = ()
+) -> Path:
+    """Create ``.bench/<side>`` with ``packages``, then ``no_deps`` without
+    their dependencies, unless its stamp matches."""
     python = venv_python(side)
     stamp = WORK / side / ".installed"
-    wanted = "\n".join(packages)
+    wanted = "\n".join([*packages, *(f"--no-deps {p}" for p in no_deps)])
     if python.exists() and stamp.exists() and stamp.read_text() == wanted:
         return python
     log(f"creating virtualenv .bench/{side}")
@@ -91,6 +101,8 @@ def _create_venv(side: str, packages: Sequence[str]) -> Path:
     run([sys.executable, "-m", "venv", WORK / side])
     run([python, "-m", "pip", "install", "--quiet", "--upgrade", "pip"])
     run([python, "-m", "pip", "install", "--quiet", *packages])
+    if no_deps:
+        run([python, "-m", "pip", "install", "--quiet", "--no-deps", *no_deps])
     stamp.write_text(wanted)
     return python
 
@@ -152,8 +164,10 @@ def ensure_venv(side: str, reinstall: bool = True) -> Path:
     """Make sure one side's virtualenv is ready and return its interpreter."""
     WORK.mkdir(exist_ok=True)
     if side == "flask":
-        return _create_venv(side, [f"flask=={FLASK_VERSION}", *PINNED])
-    python = _create_venv(side, list(PINNED))
+        return _create_venv(
+            side, [f"flask=={FLASK_VERSION}", *PINNED, *EXTENSIONS, *EXTENSION_DEPS]
+        )
+    python = _create_venv(side, [*PINNED, *EXTENSION_DEPS], no_deps=EXTENSIONS)
     _install_ours(python, reinstall)
     return python
 
