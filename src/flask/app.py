@@ -140,6 +140,9 @@ class Flask(App):
     #: Whether ``ensure_sync`` and ``async_to_sync`` are Flask's, so hooks
     #: may be resolved once per chain instead of at every call.
     _stock_ensure_sync = True
+    #: Whether ``wsgi_app`` is Flask's: else the ASGI adapter serves
+    #: requests through the subclass's.
+    _stock_wsgi_app = True
 
     if not t.TYPE_CHECKING:
         before_request_funcs = RegistryAttribute(track_hooks)
@@ -154,6 +157,7 @@ class Flask(App):
     def __init_subclass__(cls, **kwargs: t.Any) -> None:
         super().__init_subclass__(**kwargs)
         cls._stock_url_adapter = cls.create_url_adapter is Flask.create_url_adapter
+        cls._stock_wsgi_app = cls.wsgi_app is Flask.wsgi_app
         cls._stock_ensure_sync = (
             cls.ensure_sync is Flask.ensure_sync
             and cls.async_to_sync is Flask.async_to_sync

@@ -396,3 +396,31 @@ def test_app_served_on_a_second_loop(app: Flask):
         finally:
             loop.close()
     app.__dict__["_asgi_serving"].close()
+
+
+def test_wsgi_middleware_applies_under_asgi(app, peer):
+    from werkzeug.middleware.proxy_fix import ProxyFix
+
+    @app.route("/")
+    async def index() -> dict[str, object]:
+        return {"addr": request.remote_addr, "scheme": request.scheme}
+
+    app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1)
+    exchange = peer.request(
+        "/", headers=[("X-Forwarded-For", "1.2.3.4"), ("X-Forwarded-Proto", "https")]
+    )
+    assert exchange.body == b'{"addr":"1.2.3.4","scheme":"https"}\n'
+
+
+def test_subclass_wsgi_app_is_honoured(loop):
+    from asgi_helpers import Peer
+
+    class Wrapped(Flask):
+        def wsgi_app(self, environ, start_response):
+            environ["HTTP_X_SEEN"] = "yes"
+            return super().wsgi_app(environ, start_response)
+
+    app = Wrapped("wrapped")
+    app.add_url_rule("/", "index", lambda: request.headers["X-Seen"])
+    assert Peer(app, loop).request("/").body == b"yes"
+    app.__dict__["_asgi_serving"].close()

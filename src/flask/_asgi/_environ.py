@@ -38,12 +38,17 @@ NO_BODY = _NoBody()
 
 
 def _environ_key(name: bytes) -> str:
-    key = _KEYS.get(name)
-    if key is None:
-        text = name.decode("latin-1").upper().replace("-", "_")
+    """The environ key of a header name not in the cache yet; "" for names
+    with an underscore, which are dropped as gunicorn and nginx drop them:
+    "X_Forwarded_For" would otherwise pass for "X-Forwarded-For"."""
+    text = name.decode("latin-1").upper()
+    if "_" in text:
+        key = ""
+    else:
+        text = text.replace("-", "_")
         key = text if text in ("CONTENT_TYPE", "CONTENT_LENGTH") else "HTTP_" + text
-        if len(_KEYS) < _KEYS_LIMIT:
-            _KEYS[name] = key
+    if len(_KEYS) < _KEYS_LIMIT:
+        _KEYS[name] = key
     return key
 
 
@@ -54,53 +59,71 @@ def _path_info(scope: Scope) -> tuple[str, str]:
     raw = scope.get("raw_path")
     if raw is None:
         path = scope["path"].encode("utf-8")
+    elif b"%" in raw:
+        path = unquote_to_bytes(raw)
+    elif not root:
+        return "", raw.decode("latin-1")  # the common case
     else:
-        path = unquote_to_bytes(raw) if b"%" in raw else bytes(raw)
+        path = bytes(raw)
     if root:
         root_bytes = root.encode("utf-8")
         if path.startswith(root_bytes):
             path = path[len(root_bytes) :]
-    return root.encode("utf-8").decode("latin-1"), path.decode("latin-1")
+        return root_bytes.decode("latin-1"), path.decode("latin-1")
+    return "", path.decode("latin-1")
+
+
+#: The keys every environ has, with the values that never change.
+_CONSTANT = {
+    "wsgi.version": (1, 0),
+    "wsgi.input_terminated": True,
+    "wsgi.multithread": True,
+    "wsgi.multiprocess": True,
+    "wsgi.run_once": False,
+}
+#: (host, port) of the scope's "server" -> SERVER_NAME and SERVER_PORT.
+_SERVERS: dict[t.Any, tuple[str, str]] = {}
+
+
+def _server(scope: Scope) -> tuple[str, str]:
+    server = scope.get("server") or ("localhost", 80)
+    known = _SERVERS.get(server)
+    if known is None:
+        port = server[1]
+        known = (str(server[0]), "80" if port is None else str(port))
+        if len(_SERVERS) < 64:
+            _SERVERS[server] = known
+    return known
 
 
 def build_environ(scope: Scope, body: t.Any) -> WSGIEnvironment:
     """The environ of an HTTP ``scope``, reading its body from ``body``.
     The scope itself is kept under ``asgi.scope``."""
-    script_name, path_info = _path_info(scope)
-    server = scope.get("server") or ("localhost", 80)
+    environ: dict[str, t.Any] = _CONSTANT.copy()
+    environ["SCRIPT_NAME"], environ["PATH_INFO"] = _path_info(scope)
+    environ["SERVER_NAME"], environ["SERVER_PORT"] = _server(scope)
+    environ["REQUEST_METHOD"] = scope["method"]
+    environ["QUERY_STRING"] = scope.get("query_string", b"").decode("latin-1")
+    environ["SERVER_PROTOCOL"] = "HTTP/" + scope.get("http_version", "1.1")
+    environ["wsgi.url_scheme"] = scope.get("scheme", "http")
+    environ["wsgi.input"] = body
+    environ["wsgi.errors"] = sys.stderr
+    environ["asgi.scope"] = scope
     client = scope.get("client")
-    environ: dict[str, t.Any] = {
-        "REQUEST_METHOD": scope["method"],
-        "SCRIPT_NAME": script_name,
-        "PATH_INFO": path_info,
-        "QUERY_STRING": scope.get("query_string", b"").decode("latin-1"),
-        "SERVER_NAME": str(server[0]),
-        "SERVER_PORT": str(server[1]) if server[1] is not None else "80",
-        "SERVER_PROTOCOL": "HTTP/" + scope.get("http_version", "1.1"),
-        "wsgi.version": (1, 0),
-        "wsgi.url_scheme": scope.get("scheme", "http"),
-        "wsgi.input": body,
-        "wsgi.input_terminated": True,
-        "wsgi.errors": sys.stderr,
-        "wsgi.multithread": True,
-        "wsgi.multiprocess": True,
-        "wsgi.run_once": False,
-        "asgi.scope": scope,
-    }
     if client:
-        environ["REMOTE_ADDR"] = str(client[0])
+        environ["REMOTE_ADDR"] = client[0]
         environ["REMOTE_PORT"] = str(client[1])
     for name, value in scope["headers"]:
-        if b"_" in name:
-            # Dropped as gunicorn and nginx drop them: "X_Forwarded_For"
-            # would otherwise pass for "X-Forwarded-For".
+        key = _KEYS.get(name)
+        if key is None:
+            key = _environ_key(name)
+        if not key:
             continue
-        key = _environ_key(name)
-        text = value.decode("latin-1")
         if key in environ:
             joiner = "; " if key in _SEMICOLON_JOINED else ","
-            text = environ[key] + joiner + text
-        environ[key] = text
+            environ[key] = environ[key] + joiner + value.decode("latin-1")
+        else:
+            environ[key] = value.decode("latin-1")
     return environ
 
 

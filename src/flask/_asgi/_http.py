@@ -35,6 +35,7 @@ from ._reply import FileBody
 from ._reply import Reply
 from ._reply import reply_of
 from ._reply import send_reply
+from ._reply import wsgi_reply
 
 if t.TYPE_CHECKING:  # pragma: no cover
     import asyncio
@@ -56,6 +57,9 @@ async def serve_http(
     """Answer one ``http`` scope."""
     environ = build_environ(scope, NO_BODY)
     environ["wsgi.file_wrapper"] = FileBody
+    if serving.wrapped_wsgi:
+        await _through_wsgi_middleware(app, serving, environ, receive, send)
+        return
     ctx = app.request_context(environ)
     plan = serving.plan(_endpoint(ctx), environ["REQUEST_METHOD"])
     stream: ReceiveStream | None = None
@@ -95,6 +99,29 @@ async def _respond(
         )
     watch = stream is None or stream.ended
     await send_reply(reply, send, receive, environ["asgi.scope"], serving.pool, watch)
+
+
+async def _through_wsgi_middleware(
+    app: Flask, serving: Serving, environ: t.Any, receive: Receive, send: Send
+) -> None:
+    """Serve an app whose ``wsgi_app`` was wrapped (``ProxyFix`` and the
+    like) through the wrapper, in a worker thread as a WSGI server would,
+    so the middleware applies under ASGI too."""
+    stream = environ["wsgi.input"] = ReceiveStream(receive, serving.loop)
+    context = contextvars.copy_context()
+    reply = await serving.loop.run_in_executor(
+        serving.pool, context.run, _wsgi_in_thread, app, environ, serving.loop
+    )
+    await send_reply(
+        reply, send, receive, environ["asgi.scope"], serving.pool, stream.ended
+    )
+
+
+def _wsgi_in_thread(
+    app: Flask, environ: t.Any, loop: asyncio.AbstractEventLoop
+) -> Reply:
+    server_loop.set(loop)
+    return wsgi_reply(app.wsgi_app, environ)
 
 
 def _declared_length(environ: t.Any) -> int | None:

@@ -96,6 +96,51 @@ class Reply:
 
 def reply_of(response: Response, environ: WSGIEnvironment) -> Reply:
     """The reply for ``response``, the way a WSGI server would get it."""
+    wsgi_response = getattr(response, "get_wsgi_response", None)
+    if wsgi_response is not None:
+        body, status_line, headers = wsgi_response(environ)
+    else:  # any other WSGI application returned as a response
+        body, status_line, headers = _run_wsgi(response, environ)
+    status = int(status_line[:3])
+    names = _NAMES
+    encoded = []
+    for name, value in headers:
+        key = names.get(name)
+        if key is None:
+            key = _encoded_name(name)
+        encoded.append((key, value.encode("latin-1")))
+    chunks = getattr(response, "response", None)
+    if isinstance(chunks, AsyncChunks) and _may_have_body(environ, status):
+        return Reply(status, encoded, chunks, False, body)
+    whole = getattr(response, "is_sequence", False) and not getattr(
+        response, "direct_passthrough", False
+    )
+    return Reply(status, encoded, body, whole, body)
+
+
+def wsgi_reply(wsgi_app: t.Any, environ: WSGIEnvironment) -> Reply:
+    """The reply of a WSGI application called with ``environ``."""
+    body, status_line, headers = _run_wsgi(wsgi_app, environ)
+    encoded = [
+        (_encoded_name(name), value.encode("latin-1")) for name, value in headers
+    ]
+    return Reply(int(status_line[:3]), encoded, body, isinstance(body, list), body)
+
+
+#: Header name -> its lower-case bytes, filled as names are met (bounded).
+_NAMES: dict[str, bytes] = {}
+
+
+def _encoded_name(name: str) -> bytes:
+    key = name.lower().encode("latin-1")
+    if len(_NAMES) < 512:
+        _NAMES[name] = key
+    return key
+
+
+def _run_wsgi(
+    app: t.Any, environ: WSGIEnvironment
+) -> tuple[t.Iterable[bytes], str, list[tuple[str, str]]]:
     started: list[t.Any] = []
 
     def start_response(
@@ -104,20 +149,8 @@ def reply_of(response: Response, environ: WSGIEnvironment) -> Reply:
         started[:] = (status, headers)
         return _no_write
 
-    body = response(environ, start_response)
-    status_line, headers = started
-    status = int(status_line[:3])
-    encoded = [
-        (name.lower().encode("latin-1"), value.encode("latin-1"))
-        for name, value in headers
-    ]
-    chunks = getattr(response, "response", None)
-    if isinstance(chunks, AsyncChunks) and _may_have_body(environ, status):
-        return Reply(status, encoded, chunks, False, body)
-    whole = getattr(response, "is_sequence", False) and not getattr(
-        response, "direct_passthrough", False
-    )
-    return Reply(status, encoded, body, whole, body)
+    body = app(environ, start_response)
+    return body, started[0], started[1]
 
 
 def _no_write(data: bytes) -> object:
