@@ -5,6 +5,8 @@ from __future__ import annotations
 import typing as t
 
 from . import json as json
+from ._websocket import WebSocketClosed as WebSocketClosed
+from ._websocket import WebSocketDisconnect as WebSocketDisconnect
 from .app import Flask as Flask
 from .blueprints import Blueprint as Blueprint
 from .config import Config as Config
@@ -16,6 +18,7 @@ from .globals import current_app as current_app
 from .globals import g as g
 from .globals import request as request
 from .globals import session as session
+from .globals import websocket as websocket
 from .helpers import abort as abort
 from .helpers import flash as flash
 from .helpers import get_flashed_messages as get_flashed_messages

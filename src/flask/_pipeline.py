@@ -69,6 +69,8 @@ import inspect
 import sys
 import typing as t
 
+from werkzeug.exceptions import BadRequest
+
 from .ctx import _opens_lazily
 from .globals import _cv_app
 from .globals import _cv_request
@@ -229,8 +231,20 @@ def dispatch_request(app: Flask) -> ResponseReturnValue:
         rule, view_args, method = target
     if method == "OPTIONS" and getattr(rule, "provide_automatic_options", False):
         return app.make_default_options_response()
+    if rule.websocket:  # type: ignore[union-attr]
+        raise _WebSocketNeedsAsgi()
     view = app.view_functions[rule.endpoint]  # type: ignore[union-attr]
     return app.ensure_sync(view)(**view_args)  # type: ignore[arg-type,no-any-return]
+
+
+class _WebSocketNeedsAsgi(BadRequest):
+    """A WebSocket handshake reached a WebSocket rule through a server
+    without WebSockets (a WSGI server)."""
+
+    description = (
+        "This URL is a WebSocket endpoint, and WebSockets need the app to be"
+        " served by an ASGI server (such as uvicorn); this server speaks WSGI."
+    )
 
 
 def make_default_options_response(app: Flask) -> Response:

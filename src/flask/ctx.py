@@ -267,6 +267,11 @@ class RequestContext:
                 return self._late_request()
             if name == "url_adapter" and self._binding is not None:
                 return self._late_adapter()
+            if name == "websocket":
+                raise RuntimeError(
+                    "'websocket' is only available in a WebSocket handler (a"
+                    " route of app.websocket) and its hooks, served over ASGI."
+                )
             raise AttributeError(
                 f"{type(self).__name__!r} object has no attribute {name!r}"
             )

@@ -13,6 +13,7 @@ from contextvars import ContextVar
 from werkzeug.local import LocalProxy
 
 if t.TYPE_CHECKING:  # pragma: no cover
+    from ._websocket import WebSocket
     from .app import Flask
     from .ctx import _AppCtxGlobals
     from .ctx import AppContext
@@ -57,3 +58,4 @@ g: _AppCtxGlobals = _app_proxy("g")
 request_ctx: RequestContext = _request_proxy()
 request: Request = _request_proxy("request")
 session: SessionMixin = _request_proxy("session")
+websocket: WebSocket = _request_proxy("websocket")

@@ -36,6 +36,7 @@ if t.TYPE_CHECKING:  # pragma: no cover
     from _typeshed.wsgi import WSGIEnvironment
     from werkzeug.test import TestResponse
 
+    from ._asgi._testclient import WebSocketSession
     from .app import Flask
 
 _PRESERVE_KEY = "werkzeug.debug.preserve_context"
@@ -224,6 +225,33 @@ class FlaskClient(werkzeug.test.Client):
         if self._kept.active:
             environ[_PRESERVE_KEY] = self._kept.handed.append
         return environ
+
+    def websocket(
+        self,
+        *args: t.Any,
+        subprotocols: t.Sequence[str] = (),
+        timeout: float = 10.0,
+        **kwargs: t.Any,
+    ) -> WebSocketSession:
+        """A connection to a WebSocket route, in-process, with the client's
+        cookies (so its session): ``with client.websocket("/ws") as ws:``
+        then ``ws.send(...)``, ``ws.receive()``, ``ws.close()`` (or
+        ``async with`` and ``await`` in an async test). The arguments are
+        those of :class:`EnvironBuilder` for the handshake."""
+        from ._asgi._testclient import websocket_scope
+        from ._asgi._testclient import WebSocketSession
+
+        kwargs["environ_base"] = self._environ_with(kwargs.get("environ_base"))
+        builder = EnvironBuilder(self.application, *args, **kwargs)
+        try:
+            environ = builder.get_environ()
+        finally:
+            builder.close()
+        if self._cookies is not None:
+            self._add_cookies_to_wsgi(environ)
+        environ.pop(_PRESERVE_KEY, None)
+        scope = websocket_scope(environ, subprotocols)
+        return WebSocketSession(self.application, scope, timeout)
 
     # -- sessions ------------------------------------------------------------
 

@@ -5,6 +5,7 @@ records what the app sends, and can play a client that leaves early."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import dataclasses
 import typing as t
 
@@ -169,3 +170,52 @@ class Peer:
 
         await self.app(scope, receive, send)
         return Exchange(messages, received)
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@contextlib.contextmanager
+def served(
+    args: t.Sequence[str], cwd: t.Any, probe: str, timeout: float = 60.0
+) -> t.Iterator[None]:
+    """Run ``python args...`` in ``cwd`` (without FLASK_* variables) until
+    ``probe`` answers over HTTP; stop it (and reap it) at the end."""
+    import os
+    import subprocess
+    import sys
+    import time
+    import urllib.request
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith("FLASK")}
+    proc = subprocess.Popen(
+        [sys.executable, *args],
+        cwd=cwd,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
+    try:
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                urllib.request.urlopen(probe, timeout=5).close()
+                break
+            except OSError:
+                assert proc.poll() is None, proc.stdout.read().decode()  # type: ignore[union-attr]
+                assert time.monotonic() < deadline, "the server did not answer"
+                time.sleep(0.2)
+        yield
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+        proc.stdout.close()  # type: ignore[union-attr]

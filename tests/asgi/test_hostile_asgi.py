@@ -30,6 +30,7 @@ from hypothesis import given
 from flask import Flask
 from flask import request
 from flask import stream_with_context
+from flask._asgi._testclient import headers_of
 from flask.globals import _cv_app
 from flask.globals import _cv_request
 
@@ -47,13 +48,7 @@ def scope_of(environ: dict[str, t.Any]) -> tuple[dict[str, t.Any], list[bytes]]:
     """The scope and body messages a server would send for ``environ``."""
     path_bytes = environ["PATH_INFO"].encode("latin-1")
     headers = []
-    for key, value in environ.items():
-        if key.startswith("HTTP_"):
-            name = key[5:].replace("_", "-").lower()
-        elif key in ("CONTENT_TYPE", "CONTENT_LENGTH"):
-            name = key.replace("_", "-").lower()
-        else:
-            continue
+    for name, value in headers_of(environ):
         try:
             headers.append((name, value.encode("latin-1")))
         except UnicodeEncodeError:  # what a client sending UTF-8 sends

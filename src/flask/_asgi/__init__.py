@@ -3,7 +3,8 @@
 A thin layer over the protocol-neutral pipeline of :mod:`flask._pipeline`:
 it turns an HTTP scope into the environ the request object reads, runs the
 pipeline on the loop or in a worker thread (:mod:`._http`), sends the
-response (:mod:`._reply`) and answers ``lifespan`` (:mod:`._lifespan`).
+response (:mod:`._reply`), serves WebSocket routes (:mod:`._websocket`)
+and answers ``lifespan`` (:mod:`._lifespan`).
 Imported on the first ASGI call, so WSGI apps never import asyncio for it.
 """
 
@@ -14,6 +15,7 @@ import typing as t
 from ._http import serve_http
 from ._lifespan import serve_lifespan
 from ._serving import serving_of
+from ._websocket import serve_websocket
 
 if t.TYPE_CHECKING:  # pragma: no cover
     from ..app import Flask
@@ -32,8 +34,6 @@ async def handle(
     elif kind == "lifespan":
         await serve_lifespan(app, serving, receive, send)
     elif kind == "websocket":
-        # No WebSocket routes yet: refuse the handshake (HTTP 403).
-        await receive()
-        await send({"type": "websocket.close", "code": 1000})
+        await serve_websocket(app, serving, scope, receive, send)
     else:
         raise ValueError(f"unsupported ASGI scope type {kind!r}")

@@ -102,7 +102,7 @@ def build_environ(scope: Scope, body: t.Any) -> WSGIEnvironment:
     environ: dict[str, t.Any] = _CONSTANT.copy()
     environ["SCRIPT_NAME"], environ["PATH_INFO"] = _path_info(scope)
     environ["SERVER_NAME"], environ["SERVER_PORT"] = _server(scope)
-    environ["REQUEST_METHOD"] = scope["method"]
+    environ["REQUEST_METHOD"] = scope.get("method", "GET")  # none for WebSockets
     environ["QUERY_STRING"] = scope.get("query_string", b"").decode("latin-1")
     environ["SERVER_PROTOCOL"] = "HTTP/" + scope.get("http_version", "1.1")
     environ["wsgi.url_scheme"] = scope.get("scheme", "http")

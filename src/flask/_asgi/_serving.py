@@ -110,12 +110,29 @@ def _any_coroutine_hook(app: Flask) -> bool:
 
 
 def serving_of(app: Flask) -> Serving:
-    """The app's state for the running loop, made on first use (and anew
-    when the app is served on another loop)."""
+    """The app's state for the running loop, made on first use. An app is
+    served on one loop in production; tests may use several at once (a
+    WebSocket test client runs its own), each with its own state."""
     loop = asyncio.get_running_loop()
     serving: Serving | None = app.__dict__.get("_asgi_serving")
-    if serving is None or serving.loop is not loop:
-        if serving is not None:
-            serving.close()
-        serving = app.__dict__["_asgi_serving"] = Serving(app, loop)
+    if serving is not None and serving.loop is loop:
+        return serving
+    by_loop: dict[asyncio.AbstractEventLoop, Serving] = app.__dict__.setdefault(
+        "_asgi_servings", {}
+    )
+    for other in [other for other in by_loop if other.is_closed()]:
+        by_loop.pop(other).close()
+    serving = by_loop.get(loop)
+    if serving is None:
+        serving = by_loop[loop] = Serving(app, loop)
+    app.__dict__["_asgi_serving"] = serving
     return serving
+
+
+def forget_serving(app: Flask, loop: asyncio.AbstractEventLoop) -> None:
+    """Drop (and close) the app's state for ``loop``, which is ending."""
+    serving = app.__dict__.get("_asgi_servings", {}).pop(loop, None)
+    if serving is not None:
+        serving.close()
+        if app.__dict__.get("_asgi_serving") is serving:
+            del app.__dict__["_asgi_serving"]

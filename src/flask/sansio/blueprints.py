@@ -296,6 +296,16 @@ class Blueprint(Scaffold):
         return self._app_wide("teardown_request_funcs", f)
 
     @setupmethod
+    def before_app_websocket(self, f: F) -> F:
+        """:meth:`before_websocket` for every WebSocket of the app."""
+        return self._app_wide("before_websocket_funcs", f)
+
+    @setupmethod
+    def after_app_websocket(self, f: F) -> F:
+        """:meth:`after_websocket` for every WebSocket of the app."""
+        return self._app_wide("after_websocket_funcs", f)
+
+    @setupmethod
     def app_context_processor(self, f: ContextProcessorT) -> ContextProcessorT:
         """:meth:`context_processor` for every template the app renders."""
         return self._app_wide("template_context_processors", f)

@@ -77,6 +77,8 @@ _SCOPED_FUNCTION_LISTS = (
     "template_context_processors",
     "after_request_funcs",
     "teardown_request_funcs",
+    "before_websocket_funcs",
+    "after_websocket_funcs",
 )
 
 
@@ -177,6 +179,9 @@ class Scaffold:
     ]
     after_request_funcs: dict[AppOrBlueprintKey, list[AfterRequestCallable[t.Any]]]
     teardown_request_funcs: dict[AppOrBlueprintKey, list[TeardownCallable]]
+    #: Called before and after each WebSocket handler, by scope.
+    before_websocket_funcs: dict[AppOrBlueprintKey, list[t.Callable[..., t.Any]]]
+    after_websocket_funcs: dict[AppOrBlueprintKey, list[t.Callable[..., t.Any]]]
 
     def __init__(
         self,
@@ -299,6 +304,41 @@ class Scaffold:
         raise NotImplementedError
 
     @setupmethod
+    def websocket(self, rule: str, **options: t.Any) -> Decorator[RouteT]:
+        """Decorate a WebSocket handler to serve ``rule`` (served over
+        ASGI; see :func:`flask.websocket`). Options as for :meth:`route`."""
+
+        def register(view: RouteT) -> RouteT:
+            endpoint = options.pop("endpoint", None)
+            self.add_websocket(rule, endpoint, view, **options)
+            return view
+
+        return register
+
+    @setupmethod
+    def add_websocket(
+        self,
+        rule: str,
+        endpoint: str | None = None,
+        view_func: RouteCallable | None = None,
+        **options: t.Any,
+    ) -> None:
+        """:meth:`add_url_rule` for a WebSocket rule: it matches WebSocket
+        handshakes only (a plain HTTP request to it is a 400), in the same
+        URL map, and ``url_for`` builds ``ws://``/``wss://`` URLs for it."""
+        if "methods" in options:
+            raise TypeError("A WebSocket rule takes no 'methods'.")
+        self.add_url_rule(
+            rule,
+            endpoint,
+            view_func,
+            provide_automatic_options=False,
+            methods=["GET"],
+            websocket=True,
+            **options,
+        )
+
+    @setupmethod
     def endpoint(self, endpoint: str) -> Decorator[F]:
         """Decorate the view function of an endpoint whose rule is added
         separately (without a view)."""
@@ -333,6 +373,18 @@ class Scaffold:
         """Call ``f(error)`` when the request context is popped, whether the
         request failed or not; the return value is ignored."""
         return self._own(self.teardown_request_funcs, f)
+
+    @setupmethod
+    def before_websocket(self, f: F) -> F:
+        """Call ``f()`` before each WebSocket handler of this scope; a value
+        it returns refuses the handshake with that response."""
+        return self._own(self.before_websocket_funcs, f)
+
+    @setupmethod
+    def after_websocket(self, f: F) -> F:
+        """Call ``f(response)`` when a WebSocket handler of this scope has
+        returned; ``response`` is None unless it refused the handshake."""
+        return self._own(self.after_websocket_funcs, f)
 
     @setupmethod
     def context_processor(self, f: ContextProcessorT) -> ContextProcessorT:

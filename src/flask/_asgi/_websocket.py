@@ -1,0 +1,286 @@
+"""One ASGI WebSocket connection through the app: the handshake becomes a
+request context (session, ``g``, ``current_app``, ``url_for`` as for a
+request), the route's handler runs with :data:`flask.websocket` bound,
+around it the ``before_websocket``/``after_websocket`` functions of the
+app and the route's blueprints, the error handlers, and the teardown of
+the context's pop.
+
+An ``async def`` handler is awaited on the server's loop; a plain one
+runs in a worker thread, where the connection's methods block. Before
+the handshake is accepted, a response (a hook's or handler's return
+value, an ``abort(403)``) refuses it with that HTTP status, through the
+server's ``websocket.http.response`` extension where it has one, else by
+closing (which servers answer with a 403).
+"""
+
+from __future__ import annotations
+
+import contextvars
+import typing as t
+from functools import partial
+from inspect import isawaitable
+from inspect import iscoroutinefunction
+
+from .._async import server_loop
+from .._websocket import WebSocket
+from .._websocket import WebSocketClosed
+from .._websocket import WebSocketDisconnect
+from ..helpers import _blueprint_chain
+from ._environ import build_environ
+from ._environ import NO_BODY
+
+if t.TYPE_CHECKING:  # pragma: no cover
+    import asyncio
+
+    from ..app import Flask
+    from ..ctx import RequestContext
+    from ..wrappers import Response
+    from ._reply import Receive
+    from ._reply import Send
+    from ._serving import Serving
+
+#: Incoming messages larger than this close the connection with 1009,
+#: unless ``WEBSOCKET_MAX_MESSAGE_SIZE`` says otherwise (None: no limit).
+DEFAULT_MAX_MESSAGE = 1 << 20
+
+
+class AsgiChannel:
+    """The transport of one connection over ASGI messages."""
+
+    def __init__(
+        self,
+        receive: Receive,
+        send: Send,
+        scope: t.Mapping[str, t.Any],
+        max_message: int | None,
+        idle_timeout: float | None,
+    ) -> None:
+        self._receive = receive
+        self._send = send
+        self._http_response = "websocket.http.response" in scope.get("extensions", ())
+        self._max_message = max_message
+        self._idle_timeout = idle_timeout
+        self._connected = False
+        self.accepted = False
+        self.closed = False
+        self.close_code: int | None = None
+
+    async def _connect(self) -> None:
+        if not self._connected:
+            message = await self._receive()
+            self._connected = True
+            if message["type"] == "websocket.disconnect":
+                self._gone(message.get("code", 1006))
+
+    def _gone(self, code: int, reason: str = "") -> t.NoReturn:
+        self.closed = True
+        self.close_code = code
+        raise WebSocketDisconnect(code, reason)
+
+    async def accept(
+        self, subprotocol: str | None, headers: t.Sequence[tuple[str, str]]
+    ) -> None:
+        if self.closed:
+            raise WebSocketClosed("the WebSocket is closed: it cannot be accepted")
+        if self.accepted:
+            return
+        await self._connect()
+        message: dict[str, t.Any] = {"type": "websocket.accept"}
+        if subprotocol is not None:
+            message["subprotocol"] = subprotocol
+        if headers:
+            message["headers"] = [
+                (k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in headers
+            ]
+        await self._send(message)
+        self.accepted = True
+
+    async def receive(self) -> str | bytes:
+        if self.closed:
+            raise WebSocketDisconnect(self.close_code or 1006)
+        await self.accept(None, ())
+        message = await self._next_message()
+        if message["type"] == "websocket.disconnect":
+            self._gone(message.get("code", 1005), message.get("reason") or "")
+        data = message.get("text")
+        if data is None:
+            data = message.get("bytes") or b""
+        if self._max_message is not None and len(data) > self._max_message:
+            await self.close(1009, "message too big")
+            raise WebSocketDisconnect(1009, "message too big")
+        return data
+
+    async def _next_message(self) -> t.MutableMapping[str, t.Any]:
+        if self._idle_timeout is None:
+            return await self._receive()
+        import asyncio
+
+        try:
+            return await asyncio.wait_for(self._receive(), self._idle_timeout)
+        except asyncio.TimeoutError:
+            await self.close(1001, "idle timeout")
+            raise WebSocketDisconnect(1001, "idle timeout") from None
+
+    async def send(self, data: str | bytes) -> None:
+        if self.closed:
+            raise WebSocketClosed("the WebSocket is closed: nothing can be sent")
+        await self.accept(None, ())
+        key = "text" if isinstance(data, str) else "bytes"
+        try:
+            await self._send({"type": "websocket.send", key: data})
+        except OSError:
+            self._gone(1006, "the client has gone")
+
+    async def close(self, code: int, reason: str) -> None:
+        if self.closed:
+            return
+        await self._connect()
+        self.closed = True
+        self.close_code = code
+        try:
+            await self._send(
+                {"type": "websocket.close", "code": code, "reason": reason}
+            )
+        except OSError:
+            pass
+
+    async def refuse(self, response: Response) -> None:
+        """Answer the handshake with ``response`` (an HTTP status)."""
+        await self._connect()
+        self.closed = True
+        if not self._http_response:
+            self.close_code = 1008
+            await self._send({"type": "websocket.close", "code": 1008})
+            return
+        body = response.get_data()
+        headers = [
+            (k.lower().encode("latin-1"), v.encode("latin-1"))
+            for k, v in response.headers.items()
+        ]
+        await self._send(
+            {
+                "type": "websocket.http.response.start",
+                "status": response.status_code,
+                "headers": headers,
+            }
+        )
+        await self._send({"type": "websocket.http.response.body", "body": body})
+
+
+async def serve_websocket(
+    app: Flask,
+    serving: Serving,
+    scope: t.MutableMapping[str, t.Any],
+    receive: Receive,
+    send: Send,
+) -> None:
+    """Answer one ``websocket`` scope."""
+    environ = build_environ(scope, NO_BODY)
+    config = app.config
+    channel = AsgiChannel(
+        receive,
+        send,
+        scope,
+        config.get("WEBSOCKET_MAX_MESSAGE_SIZE", DEFAULT_MAX_MESSAGE),
+        config.get("WEBSOCKET_IDLE_TIMEOUT"),
+    )
+    ctx = app.request_context(environ)
+    ctx.websocket = WebSocket(  # type: ignore[attr-defined]
+        ctx, channel, serving.loop, scope.get("subprotocols") or ()
+    )
+    failure: BaseException | None = None
+    ctx.push()
+    try:
+        try:
+            response = await _run_handler(app, serving, ctx)
+        except Exception as e:
+            failure = e
+            response = app.handle_exception(e)
+        except BaseException as e:
+            failure = e
+            raise
+        await _finish(channel, response)
+    finally:
+        if failure is not None and app.should_ignore_error(failure):
+            failure = None
+        ctx.pop(failure)
+
+
+async def _run_handler(
+    app: Flask, serving: Serving, ctx: RequestContext
+) -> Response | None:
+    """The hooks and the handler; the response that refuses the handshake
+    (or answers an error), or None."""
+    request = ctx.request
+    names = _blueprint_chain(request.endpoint)
+    try:
+        rv = None
+        for func in _hooks(app.before_websocket_funcs, (None, *reversed(names))):
+            rv = await _call(serving, func)
+            if rv is not None:
+                break
+        if rv is None:
+            if request.routing_exception is not None:
+                app.raise_routing_exception(request)
+            handler = app.view_functions[request.url_rule.endpoint]  # type: ignore[union-attr]
+            rv = await _call(serving, handler, **request.view_args)  # type: ignore[arg-type]
+    except WebSocketDisconnect:
+        rv = None  # the peer left: nothing more to say
+    except Exception as e:
+        rv = app.handle_user_exception(e)
+    response = None if rv is None else app.make_response(rv)
+    for func in _hooks(app.after_websocket_funcs, (*names, None), reverse=True):
+        result = await _call(serving, func, response)
+        if result is not None:
+            response = result
+    return response
+
+
+def _hooks(
+    registry: t.Mapping[str | None, list[t.Callable[..., t.Any]]],
+    names: tuple[str | None, ...],
+    reverse: bool = False,
+) -> t.Iterator[t.Callable[..., t.Any]]:
+    for name in names:
+        funcs = registry.get(name, ())
+        yield from (reversed(funcs) if reverse else funcs)
+
+
+async def _call(
+    serving: Serving, func: t.Callable[..., t.Any], *args: t.Any, **kwargs: t.Any
+) -> t.Any:
+    """Await a coroutine function on the loop; run a plain one in a
+    worker thread (where coroutines it calls come back to the loop)."""
+    if iscoroutinefunction(func):
+        return await func(*args, **kwargs)
+    context = contextvars.copy_context()
+    result = await serving.loop.run_in_executor(
+        serving.pool, context.run, partial(_in_thread, serving.loop, func, args, kwargs)
+    )
+    return await result if isawaitable(result) else result
+
+
+def _in_thread(
+    loop: asyncio.AbstractEventLoop,
+    func: t.Callable[..., t.Any],
+    args: tuple[t.Any, ...],
+    kwargs: dict[str, t.Any],
+) -> t.Any:
+    server_loop.set(loop)
+    return func(*args, **kwargs)
+
+
+async def _finish(channel: AsgiChannel, response: Response | None) -> None:
+    """Refuse a handshake not accepted yet (with ``response``, else 403);
+    close an open connection (1011 after a server error)."""
+    if channel.closed:
+        return
+    if not channel.accepted:
+        if response is None:
+            from werkzeug.wrappers import Response as Plain
+
+            response = Plain("Forbidden", status=403)  # type: ignore[assignment]
+        await channel.refuse(response)  # type: ignore[arg-type]
+        return
+    code = 1011 if response is not None and response.status_code >= 500 else 1000
+    await channel.close(code, "")
