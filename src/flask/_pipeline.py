@@ -117,7 +117,9 @@ def serve(
         if keep is not None:
             keep(_cv_app.get())
             keep(_cv_request.get())
-        _pop(app, ctx, failure)  # 9
+        if failure is not None and app.should_ignore_error(failure):
+            failure = None
+        ctx.pop(failure)  # 9 (what _pop does, inline on the hot path)
 
 
 async def serve_awaiting_view(

@@ -392,7 +392,11 @@ class RequestContext:
             self.app.session_interface
         ):
             self._opened_session = self._open_session()
-        self._match_once()
+        # _match_once, inline: this runs for every request.
+        if not self._matched and (
+            self._binding is not None or self.url_adapter is not None
+        ):
+            self.match_request()
 
     def pop(self, exc: BaseException | None = _UNSET) -> None:
         """Undo one push. The last pop runs the teardown functions and
