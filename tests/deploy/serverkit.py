@@ -1,7 +1,8 @@
 """Helpers for the deployment tests: a Flaskr site on disk (settings file with
 a real SECRET_KEY, initialised SQLite database), real WSGI servers (and an
-nginx in front of uWSGI) run as subprocesses on free loopback ports, an HTTP
-client with a cookie jar, and process inspection through /proc.
+nginx in front of uWSGI) and ASGI servers (uvicorn, hypercorn, granian) run
+as subprocesses on free loopback ports, an HTTP client with a cookie jar,
+and process inspection through /proc.
 
 Everything is bounded: servers must answer within ``READY_TIMEOUT`` seconds,
 every HTTP request has a timeout, and stopping a server escalates from
@@ -10,7 +11,9 @@ SIGTERM to SIGKILL after ``STOP_TIMEOUT`` seconds."""
 from __future__ import annotations
 
 import dataclasses
+import http.client
 import http.cookiejar
+import json
 import os
 import secrets
 import shutil
@@ -32,6 +35,12 @@ HOST = "127.0.0.1"
 READY_TIMEOUT = 90.0  # the machine is shared and busy: generous, but bounded
 STOP_TIMEOUT = 15.0
 REQUEST_TIMEOUT = 30.0
+
+
+def unique(prefix: str) -> str:
+    """``prefix`` with a random suffix: a title, tag or name no other test
+    run uses."""
+    return f"{prefix}-{secrets.token_hex(6)}"
 
 
 def free_port() -> int:
@@ -95,6 +104,44 @@ def make_flaskr_site(directory: Path) -> FlaskrSite:
     return site
 
 
+# -- the extensions example --------------------------------------------------
+
+EXAMPLES = REPO / "examples"
+DEPLOY_DIR = Path(__file__).resolve().parent
+
+
+@dataclasses.dataclass
+class ExtensionsSite:
+    """A deployment of examples/extensions_app: its SECRET_KEY and SQLite
+    database, given as ``EXTENSIONS_APP_*`` variables (the app reads them
+    with ``from_prefixed_env``, which parses values as JSON: hence the
+    quoted key). The app creates its tables when it starts."""
+
+    directory: Path
+    database: Path
+    secret_key: str
+
+    @property
+    def env(self) -> dict[str, str]:
+        return clean_env(
+            {
+                "EXTENSIONS_APP_SECRET_KEY": json.dumps(self.secret_key),
+                "EXTENSIONS_APP_SQLALCHEMY_DATABASE_URI": f"sqlite:///{self.database}",
+            }
+        )
+
+
+def make_extensions_site(directory: Path) -> ExtensionsSite:
+    directory.mkdir(parents=True, exist_ok=True)
+    return ExtensionsSite(directory, directory / "blog.db", secrets.token_hex(32))
+
+
+def with_pythonpath(env: t.Mapping[str, str], *directories: Path) -> dict[str, str]:
+    """``env`` with PYTHONPATH set to ``directories``: where a server
+    imports a wrapper module (tests/deploy) and the example it wraps."""
+    return {**env, "PYTHONPATH": os.pathsep.join(str(d) for d in directories)}
+
+
 # -- servers ------------------------------------------------------------------
 
 
@@ -105,9 +152,11 @@ def gunicorn_argv(
     access_log: Path | None = None,
     app: str = "flaskr:create_app()",
     pythonpath: Path | None = None,
+    worker_class: str = "sync",
 ) -> list[str]:
     """``gunicorn -w 2 -b 127.0.0.1:PORT --chdir examples/flaskr
-    'flaskr:create_app()'``, as docs/deployment.md shows it."""
+    'flaskr:create_app()'``, as docs/deployment.md shows it (``-k
+    uvicorn_worker.UvicornWorker`` for ASGI workers)."""
     argv = [
         sys.executable,
         "-m",
@@ -115,7 +164,7 @@ def gunicorn_argv(
         "--workers",
         str(workers),
         "--worker-class",
-        "sync",
+        worker_class,
         "--bind",
         f"{HOST}:{port}",
         "--chdir",
@@ -154,6 +203,44 @@ def waitress_argv(port: int) -> list[str]:
         "--call",
         "flaskr:create_app",
     ]
+
+
+def uvicorn_argv(
+    port: int, app: str, *, factory: bool = False, reset_contextvars: bool = False
+) -> list[str]:
+    """``uvicorn [--factory] APP --host 127.0.0.1 --port PORT``, one
+    process; ``reset_contextvars`` adds uvicorn's ``--reset-contextvars``
+    (a fresh context for each request)."""
+    argv = [sys.executable, "-m", "uvicorn", app, "--host", HOST, "--port", str(port)]
+    if factory:
+        argv.append("--factory")
+    if reset_contextvars:
+        argv.append("--reset-contextvars")
+    return argv
+
+
+def hypercorn_argv(port: int, app: str, *, force_asgi: bool = True) -> list[str]:
+    """``hypercorn --bind 127.0.0.1:PORT asgi:APP``. The ``asgi:`` prefix
+    forces ASGI: without it (``force_asgi=False``), before Python 3.12,
+    hypercorn's detection (inspect's iscoroutinefunction) takes the app
+    object for WSGI and serves it so. ``APP`` may call a factory:
+    ``module:create_app()``."""
+    target = f"asgi:{app}" if force_asgi else app
+    return [sys.executable, "-m", "hypercorn", "--bind", f"{HOST}:{port}", target]
+
+
+# granian's console script, next to the interpreter running the tests.
+GRANIAN = Path(sys.executable).with_name("granian")
+
+
+def granian_argv(port: int, app: str, *, factory: bool = False) -> list[str]:
+    """``granian --interface asgi [--factory] --host 127.0.0.1 --port PORT
+    --workers 1 APP``."""
+    argv = [str(GRANIAN), "--interface", "asgi", "--host", HOST, "--port", str(port)]
+    argv += ["--workers", "1"]
+    if factory:
+        argv.append("--factory")
+    return argv + [app]
 
 
 # pyuwsgi's console script, next to the interpreter running the tests.
@@ -589,6 +676,64 @@ class Browser:
         )
 
 
+def pipeline(
+    port: int, paths: t.Sequence[str], timeout: float = REQUEST_TIMEOUT
+) -> list[Reply]:
+    """Send ``GET`` for every path at once on one HTTP/1.1 connection
+    (pipelining: each request before the previous response) and read the
+    responses in order. Each must have a Content-Length."""
+    replies = []
+    with socket.create_connection((HOST, port), timeout=timeout) as sock:
+        sock.sendall(
+            b"".join(
+                f"GET {path} HTTP/1.1\r\nHost: {HOST}:{port}\r\n\r\n".encode()
+                for path in paths
+            )
+        )
+        with sock.makefile("rb") as stream:
+            for path in paths:
+                status_line = stream.readline()
+                assert status_line.startswith(b"HTTP/1.1 "), (path, status_line)
+                headers = http.client.parse_headers(stream)
+                length = headers["Content-Length"]
+                assert length is not None, (path, status_line, headers.items())
+                body = stream.read(int(length))
+                replies.append(Reply(int(status_line.split()[1]), headers, body))
+    return replies
+
+
 def logged_in(page: str) -> bool:
     """Flaskr's layout links to /logout only for a logged-in session."""
     return '/logout">log out</a>' in page
+
+
+def flaskr_round_trip(browser: Browser, site: FlaskrSite, title: str) -> None:
+    """What a Flaskr user does, each step checked: posting is refused
+    before logging in; log in (a session cookie kept in the jar), post an
+    entry titled ``title``, read it back on the index, log out; the entry
+    stays and posting is refused again."""
+    assert browser.post("/add", {"title": "x", "text": "y"}).status == 401
+    rv = browser.login(site)
+    assert rv.status == 302
+    assert rv.headers["Location"] == "/"
+    set_cookie = rv.headers["Set-Cookie"]
+    assert set_cookie.startswith("session=") and "HttpOnly" in set_cookie
+    page = browser.get("/").text
+    assert logged_in(page)
+    assert "<div class=flash>You were logged in</div>" in page
+
+    rv = browser.post("/add", {"title": title, "text": "<em>HTML</em> allowed"})
+    assert rv.status == 302
+    assert rv.headers["Location"] == "/"
+    page = browser.get("/").text
+    assert f"<li><h2>{title}</h2><em>HTML</em> allowed" in page
+    assert "New entry was successfully posted" in page
+
+    rv = browser.get("/logout")
+    assert rv.status == 302
+    assert rv.headers["Location"] == "/"
+    page = browser.get("/").text
+    assert not logged_in(page)
+    assert "You were logged out" in page
+    assert f"<h2>{title}</h2>" in page
+    assert browser.post("/add", {"title": "x", "text": "y"}).status == 401
