@@ -4,6 +4,7 @@ body read as the code asks, limits, errors, and the contexts."""
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import threading
 
 import pytest
@@ -424,3 +425,32 @@ def test_subclass_wsgi_app_is_honoured(loop):
     app.add_url_rule("/", "index", lambda: request.headers["X-Seen"])
     assert Peer(app, loop).request("/").body == b"yes"
     app.__dict__["_asgi_serving"].close()
+
+
+USER_VAR: contextvars.ContextVar[str] = contextvars.ContextVar(
+    "user_var", default="unset"
+)
+
+
+@pytest.mark.parametrize("kind", ["def", "async"])
+def test_context_variables_a_view_sets_stay_with_its_request(app, peer, kind):
+    def body() -> str:
+        previous = USER_VAR.get()
+        USER_VAR.set("set by a request")
+        return previous
+
+    async def async_body() -> str:
+        await asyncio.sleep(0)
+        return body()
+
+    app.add_url_rule("/", "index", body if kind == "def" else async_body)
+
+    async def twice():
+        from asgi_helpers import make_scope
+
+        # One task for both, as uvicorn runs pipelined requests.
+        first = await peer.exchange(make_scope("/"))
+        second = await peer.exchange(make_scope("/"))
+        return first.body, second.body, USER_VAR.get()
+
+    assert peer.loop.run_until_complete(twice()) == (b"unset", b"unset", "unset")

@@ -13,9 +13,9 @@ package) and gunicorn's own ASGI worker.
 * Keep-alive: many requests on one HTTP/1.1 connection alternating plain,
   ``async def`` and ensure_sync-wrapped views; none sees ``g``,
   ``session``, ``request`` or a user ``ContextVar`` of an earlier one.
-  Pipelined requests too, but there uvicorn without
-  ``--reset-contextvars`` hands a ContextVar that an ``async def`` view set
-  to the next request (an xfail, strict, says so).
+  Pipelined requests too: uvicorn without ``--reset-contextvars`` starts a
+  pipelined request's task in the previous one's context, and the adapter
+  runs each request in a copy, so nothing a view sets carries over.
 * A client leaving mid-stream: the stream is closed, the request torn down
   exactly once, and the server goes on serving."""
 
@@ -296,27 +296,7 @@ def test_pipelined_requests_carry_no_framework_state(server):
         assert_nothing_carried_over(i, STATE_KINDS[i % len(STATE_KINDS)], result)
 
 
-#: Servers that start a pipelined request's task inside the context of the
-#: task of the request before it (uvicorn's protocols, without
-#: ``--reset-contextvars``).
-CARRY_CONTEXT = {"uvicorn", "gunicorn-uvicorn-worker"}
-CARRY_REASON = (
-    "uvicorn (without --reset-contextvars) creates the task of a pipelined"
-    " request inside the previous request's task context, and the adapter"
-    " awaits an async def view in the server task's own context (plain views"
-    " run in a copy): a ContextVar the view sets is seen by the next request"
-)
-
-
-@pytest.mark.parametrize(
-    "name",
-    [
-        pytest.param(name, marks=pytest.mark.xfail(strict=True, reason=CARRY_REASON))
-        if name in CARRY_CONTEXT
-        else name
-        for name in FLASKR_SERVERS
-    ],
-)
+@pytest.mark.parametrize("name", FLASKR_SERVERS)
 def test_pipelined_async_view_contextvar_not_carried_over(flaskr_servers, name):
     """Two pipelined requests to an ``async def`` view that sets a
     module-level ContextVar: the second must not see the first's value."""

@@ -13,9 +13,11 @@ Where it runs is chosen by its endpoint, once matched:
   code asks for it; coroutine views, hooks and handlers met on the way are
   awaited on the server's loop while the thread waits.
 
-Either way the contexts live in a copy of the server task's context
-variables and are popped before the response is sent, so nothing of one
-request is left for the next on a keep-alive connection.
+Either way the request runs in a copy of the server task's context
+variables (a task of its own on the loop, the thread's run otherwise),
+and its contexts are popped before the response is sent, so nothing of
+one request is left for the next on a keep-alive connection, pipelined
+or not.
 """
 
 from __future__ import annotations
@@ -91,7 +93,12 @@ async def _respond(
     send: Send,
 ) -> None:
     if on_loop:
-        reply = await _on_loop(app, ctx, environ)
+        # In a copy of the server task's context: what the request's
+        # coroutines set stays with it (uvicorn starts a pipelined request
+        # in the previous one's context otherwise).
+        reply = await _InContext(
+            _on_loop(app, ctx, environ), contextvars.copy_context()
+        )
     else:
         context = contextvars.copy_context()
         reply = await serving.loop.run_in_executor(
@@ -129,6 +136,37 @@ def _declared_length(environ: t.Any) -> int | None:
         return max(0, int(environ["CONTENT_LENGTH"]))
     except (KeyError, ValueError):
         return None
+
+
+class _InContext:
+    """Await ``coro`` with each of its steps run in ``context``, within the
+    awaiting task: a task's isolation without a task (no scheduling, no
+    loop iteration; a coroutine that never suspends runs in one step)."""
+
+    __slots__ = ("_coro", "_context")
+
+    def __init__(
+        self, coro: t.Coroutine[t.Any, t.Any, Reply], context: contextvars.Context
+    ) -> None:
+        self._coro = coro
+        self._context = context
+
+    def __await__(self) -> t.Generator[t.Any, t.Any, Reply]:
+        run = self._context.run
+        coro = self._coro
+        step: t.Callable[..., t.Any] = coro.send
+        value: t.Any = None
+        while True:
+            try:
+                waited = run(step, value)
+            except StopIteration as done:
+                return t.cast(Reply, done.value)
+            try:
+                value = yield waited
+                step = coro.send
+            except BaseException as error:  # cancellation included: passed on
+                value = error
+                step = coro.throw
 
 
 def _endpoint(ctx: RequestContext) -> str | None:
