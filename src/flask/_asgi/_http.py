@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import contextvars
 import typing as t
+from functools import partial
 
 from .._async import server_loop
 from .._pipeline import serve
@@ -63,7 +64,8 @@ async def serve_http(
         await _through_wsgi_middleware(app, serving, environ, receive, send)
         return
     ctx = app.request_context(environ)
-    plan = serving.plan(_endpoint(ctx), environ["REQUEST_METHOD"])
+    ctx._match_once()
+    plan = serving.plan(ctx._route()[0], environ["REQUEST_METHOD"])
     stream: ReceiveStream | None = None
     if has_body(environ):
         if plan.receive_first:
@@ -75,37 +77,30 @@ async def serve_http(
             environ["wsgi.input"] = received
         else:
             stream = environ["wsgi.input"] = ReceiveStream(receive, serving.loop)
+    deliver = partial(reply_of, environ=environ)
     try:
-        await _respond(app, serving, ctx, environ, plan.on_loop, stream, receive, send)
+        if plan.on_loop:
+            # In a copy of the server task's context: what the request's
+            # coroutines set stays with it (uvicorn starts a pipelined
+            # request in the previous one's context otherwise).
+            reply = await _InContext(
+                serve_awaiting_view(app, ctx, deliver), contextvars.copy_context()
+            )
+        else:
+            reply = await serving.loop.run_in_executor(
+                serving.pool,
+                contextvars.copy_context().run,
+                _in_thread,
+                app,
+                ctx,
+                deliver,
+                serving.loop,
+            )
+        watch = stream is None or stream.ended
+        await send_reply(reply, send, receive, scope, serving.pool, watch)
     finally:
         if environ["wsgi.input"] is not NO_BODY:
             environ["wsgi.input"].close()
-
-
-async def _respond(
-    app: Flask,
-    serving: Serving,
-    ctx: RequestContext,
-    environ: t.Any,
-    on_loop: bool,
-    stream: ReceiveStream | None,
-    receive: Receive,
-    send: Send,
-) -> None:
-    if on_loop:
-        # In a copy of the server task's context: what the request's
-        # coroutines set stays with it (uvicorn starts a pipelined request
-        # in the previous one's context otherwise).
-        reply = await _InContext(
-            _on_loop(app, ctx, environ), contextvars.copy_context()
-        )
-    else:
-        context = contextvars.copy_context()
-        reply = await serving.loop.run_in_executor(
-            serving.pool, context.run, _in_thread, app, ctx, environ, serving.loop
-        )
-    watch = stream is None or stream.ended
-    await send_reply(reply, send, receive, environ["asgi.scope"], serving.pool, watch)
 
 
 async def _through_wsgi_middleware(
@@ -169,24 +164,13 @@ class _InContext:
                 step = coro.throw
 
 
-def _endpoint(ctx: RequestContext) -> str | None:
-    ctx._match_once()
-    return ctx._route()[0]
-
-
-async def _on_loop(app: Flask, ctx: RequestContext, environ: t.Any) -> Reply:
-    return await serve_awaiting_view(
-        app, ctx, lambda response: reply_of(response, environ)
-    )
-
-
 def _in_thread(
     app: Flask,
     ctx: RequestContext,
-    environ: t.Any,
+    deliver: t.Callable[[t.Any], Reply],
     loop: asyncio.AbstractEventLoop,
 ) -> Reply:
     # Runs in a copy of the server task's context: what the request sets
     # is dropped with it.
     server_loop.set(loop)
-    return serve(app, ctx, lambda response: reply_of(response, environ))
+    return serve(app, ctx, deliver)

@@ -94,7 +94,7 @@ class Reply:
         self.closing = closing
 
 
-def reply_of(response: Response, environ: WSGIEnvironment) -> Reply:
+def reply_of(response: Response, *, environ: WSGIEnvironment) -> Reply:
     """The reply for ``response``, the way a WSGI server would get it."""
     wsgi_response = getattr(response, "get_wsgi_response", None)
     if wsgi_response is not None:
