@@ -4,6 +4,8 @@ checks of what the tutorial's text promises beyond them."""
 
 from __future__ import annotations
 
+import http.cookiejar
+import json
 import os
 import shutil
 import socket
@@ -15,6 +17,7 @@ import tempfile
 import time
 import unittest
 import urllib.error
+import urllib.parse
 import urllib.request
 
 import flaskr
@@ -334,7 +337,9 @@ def test_5_5_sdist_contains_package_data(tmp_path):
         "pyproject.toml",
         "flaskr/__init__.py",
         "flaskr/flaskr.py",
+        "flaskr/live.py",
         "flaskr/schema.sql",
+        "flaskr/static/live.js",
         "flaskr/static/style.css",
         "flaskr/templates/layout.html",
         "flaskr/templates/login.html",
@@ -349,9 +354,31 @@ def _free_port():
         return s.getsockname()[1]
 
 
+def _post_and_receive_live(server):
+    """Log in, open the live socket with the session cookie, post an entry
+    and receive it on the socket."""
+    from websockets.sync.client import connect
+
+    jar = http.cookiejar.CookieJar()
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+    form = urllib.parse.urlencode({"username": "admin", "password": "default"})
+    opener.open(f"http://{server}/login", form.encode(), timeout=10).close()
+    cookie = "; ".join(f"{c.name}={c.value}" for c in jar)
+    with connect(
+        f"ws://{server}/live", additional_headers={"Cookie": cookie}, open_timeout=10
+    ) as ws:
+        entry = urllib.parse.urlencode({"title": "served", "text": "<em>live</em>"})
+        opener.open(f"http://{server}/add", entry.encode(), timeout=10).close()
+        assert json.loads(ws.recv(timeout=10)) == {
+            "id": 1,
+            "title": "served",
+            "text": "live",
+        }
+
+
 def test_serve_py_creates_database_and_serves(tmp_path):
     """``make run``: examples/serve.py creates the database on first start and
-    serves Flaskr on 127.0.0.1:$PORT."""
+    serves Flaskr on 127.0.0.1:$PORT over ASGI, live index included."""
     port = _free_port()
     db = tmp_path / "served.db"
     env = {k: v for k, v in os.environ.items() if not k.startswith("FLASK")}
@@ -378,6 +405,7 @@ def test_serve_py_creates_database_and_serves(tmp_path):
         assert body is not None, "serve.py did not answer"
         assert b"No entries here so far" in body
         assert db.exists()
+        _post_and_receive_live(f"127.0.0.1:{port}")
     finally:
         proc.terminate()
         output, _ = proc.communicate(timeout=10)

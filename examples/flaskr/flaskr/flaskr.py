@@ -3,7 +3,10 @@ today's ``flask`` command.
 
 One user, whose name and password come from the configuration, logs in and
 posts entries made of a plain-text title and an HTML body; the index page
-lists every entry, newest first.
+lists every entry, newest first. Served over ASGI (``make run`` uses
+uvicorn), a logged-in user's open index pages show new entries as they are
+posted, over a WebSocket (see :mod:`flaskr.live`); under a WSGI server the
+pages simply don't update by themselves.
 
 Run it from ``examples/flaskr``::
 
@@ -46,6 +49,8 @@ from flask import session
 from flask import url_for
 from flask.cli import with_appcontext
 
+from . import live
+
 
 def create_app(config: t.Mapping[str, t.Any] | None = None) -> Flask:
     """Create a Flaskr application (see the module docstring for its
@@ -70,6 +75,7 @@ def create_app(config: t.Mapping[str, t.Any] | None = None) -> Flask:
     app.add_url_rule("/add", view_func=add_entry, methods=["POST"])
     app.add_url_rule("/login", view_func=login, methods=["GET", "POST"])
     app.add_url_rule("/logout", view_func=logout)
+    live.init_app(app)
     app.cli.add_command(init_db_command)
     app.cli.add_command(initdb_command)
     return app
@@ -152,7 +158,7 @@ initdb_command = click.Command(
 
 def show_entries() -> str:
     db = get_db()
-    cur = db.execute("select title, text from entries order by id desc")
+    cur = db.execute("select id, title, text from entries order by id desc")
     entries = cur.fetchall()
     return render_template("show_entries.html", entries=entries)
 
@@ -161,11 +167,12 @@ def add_entry() -> t.Any:
     if not session.get("logged_in"):
         abort(401)
     db = get_db()
-    db.execute(
-        "insert into entries (title, text) values (?, ?)",
-        [request.form["title"], request.form["text"]],
-    )
+    title, text = request.form["title"], request.form["text"]
+    cur = db.execute("insert into entries (title, text) values (?, ?)", [title, text])
     db.commit()
+    live.hub().publish(
+        live.message({"id": cur.lastrowid, "title": title, "text": text})
+    )
     flash("New entry was successfully posted")
     return redirect(url_for("show_entries"))
 
