@@ -342,3 +342,26 @@ def test_websocket_methods_cannot_be_registered_late(app, client):
         app.websocket("/late")(lambda: None)
     with pytest.raises(TypeError):
         Flask("other").add_websocket("/x", methods=["POST"])
+
+
+def test_test_client_ends_a_pending_receive_when_the_app_closes():
+    app = Flask(__name__)
+    seen = []
+
+    @app.websocket("/ws")
+    async def close_while_receiving():
+        async def close_soon():
+            await asyncio.sleep(0.01)
+            await websocket.close(1013)
+
+        closing = asyncio.ensure_future(close_soon())
+        try:
+            await websocket.receive()
+        except WebSocketDisconnect as e:
+            seen.append(e.code)
+        await closing
+
+    with app.test_client().websocket("/ws", timeout=1) as ws:
+        with pytest.raises(WebSocketDisconnect):
+            ws.receive()
+    assert seen == [1013]

@@ -182,35 +182,3 @@ def test_html_of_the_body_is_stripped_in_the_message():
         "title": "<b>kept as text</b>",
         "text": "a & b",
     }
-
-
-@pytest.mark.xfail(
-    strict=True,
-    reason="framework bug: after the app closes a WebSocket, the test client never"
-    " answers a receive() the app is already waiting on with websocket.disconnect"
-    " (uvicorn does), so such a handler hangs and the test times out",
-)
-def test_test_client_ends_a_pending_receive_when_the_app_closes():
-    from flask import Flask
-    from flask import websocket
-
-    app = Flask(__name__)
-    seen = []
-
-    @app.websocket("/ws")
-    async def close_while_receiving():
-        async def close_soon():
-            await asyncio.sleep(0.01)
-            await websocket.close(1013)
-
-        closing = asyncio.ensure_future(close_soon())
-        try:
-            await websocket.receive()
-        except WebSocketDisconnect as e:
-            seen.append(e.code)
-        await closing
-
-    with app.test_client().websocket("/ws", timeout=1) as ws:
-        with pytest.raises(WebSocketDisconnect):
-            ws.receive()
-    assert seen == [1013]

@@ -184,6 +184,11 @@ class WebSocketSession:
 
     async def _from_app_put(self, message: t.MutableMapping[str, t.Any]) -> None:
         self._from_app.put(dict(message))
+        if message["type"] == "websocket.close" and self._to_app is not None:
+            # As a server does: a receive the app is waiting on (or makes
+            # later) learns that the connection is closed.
+            code = message.get("code", 1000)
+            self._to_app.put_nowait({"type": "websocket.disconnect", "code": code})
 
     def _put(self, message: Message) -> None:
         if self._to_app is not None and not self._loop.is_closed():

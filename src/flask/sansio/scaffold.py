@@ -304,11 +304,11 @@ class Scaffold:
         raise NotImplementedError
 
     @setupmethod
-    def websocket(self, rule: str, **options: t.Any) -> Decorator[RouteT]:
+    def websocket(self, rule: str, **options: t.Any) -> Decorator[F]:
         """Decorate a WebSocket handler to serve ``rule`` (served over
         ASGI; see :func:`flask.websocket`). Options as for :meth:`route`."""
 
-        def register(view: RouteT) -> RouteT:
+        def register(view: F) -> F:
             endpoint = options.pop("endpoint", None)
             self.add_websocket(rule, endpoint, view, **options)
             return view
@@ -320,7 +320,7 @@ class Scaffold:
         self,
         rule: str,
         endpoint: str | None = None,
-        view_func: RouteCallable | None = None,
+        view_func: t.Callable[..., t.Any] | None = None,
         **options: t.Any,
     ) -> None:
         """:meth:`add_url_rule` for a WebSocket rule: it matches WebSocket
