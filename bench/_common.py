@@ -1,8 +1,8 @@
-"""Shared helpers of the benchmark drivers: the two virtualenvs and the table.
+"""Shared helpers of the benchmark drivers: the virtualenvs and the tables.
 
-The drivers (``run.py``, ``http.py``, ``footprint.py``) run on any Python 3.10+
-with the standard library only. Everything that imports a Flask runs in one of
-two throwaway virtualenvs under ``.bench/`` (git-ignored):
+The drivers (``run.py``, ``http.py``, ``footprint.py``, ``asgi.py``) run on any
+Python 3.10+ with the standard library only. Everything that imports a Flask
+runs in one of two throwaway virtualenvs under ``.bench/`` (git-ignored):
 
 * ``.bench/flask`` holds the real ``flask==3.1.3``, used only for measuring;
 * ``.bench/ours`` holds this package, installed (non-editable) from a snapshot
@@ -10,8 +10,13 @@ two throwaway virtualenvs under ``.bench/`` (git-ignored):
 
 Both get exactly the same pinned dependencies, so only the framework differs:
 ``PINNED``, plus the extensions of ``examples/extensions_app`` (``EXTENSIONS``)
-and what they need (``EXTENSION_DEPS``). Ours installs ``EXTENSIONS`` with
+and what they need (``EXTENSION_DEPS``), plus uvicorn with what
+``uvicorn[standard]`` brings (``UVICORN``). Ours installs ``EXTENSIONS`` with
 ``--no-deps``, so that pip never brings in the real Flask beside it.
+
+A third virtualenv, ``.bench/asgi``, holds the other ASGI frameworks that
+``asgi.py`` compares with ours (``ASGI_FRAMEWORKS``: Starlette, and Quart, which
+depends on the real Flask), on the same ``UVICORN``.
 """
 
 from __future__ import annotations
@@ -47,6 +52,36 @@ PINNED = (
 # names the extensions without versions) when these were pinned.
 EXTENSIONS = ("Flask-Login==0.6.3", "Flask-SQLAlchemy==3.1.1", "Flask-WTF==1.3.0")
 EXTENSION_DEPS = ("SQLAlchemy==2.1.9", "typing_extensions==4.16.0", "WTForms==3.3.2")
+# uvicorn[standard] for asgi.py, the same in every virtualenv: its httptools
+# parser and uvloop loop, and the rest of what the extra brings.
+UVICORN = (
+    "uvicorn[standard]==0.54.0",
+    "httptools==0.9.0",
+    "uvloop==0.23.0",
+    "h11==0.16.0",
+    "websockets==17.4",
+    "watchfiles==1.3.0",
+    "python-dotenv==1.2.4",
+    "PyYAML==6.0.4",
+    "anyio==4.16.0",
+    "idna==3.20",
+)
+# The frameworks asgi.py compares with ours, in .bench/asgi only (Quart needs
+# the real Flask). Quart 0.23 needs Python 3.13; 0.22 is the newest for 3.10+.
+STARLETTE_VERSION = "1.10.0"
+QUART_VERSION = "0.22.0"
+ASGI_FRAMEWORKS = (
+    f"starlette=={STARLETTE_VERSION}",
+    f"Quart=={QUART_VERSION}",
+    "Hypercorn==0.18.0",
+    "aiofiles==25.1.0",
+    "h2==4.4.1",
+    "hpack==4.2.0",
+    "hyperframe==6.1.0",
+    "priority==2.0.0",
+    "wsproto==1.3.2",
+    "typing_extensions==4.16.0",
+)
 SIDES = ("flask", "ours")
 LABELS = {"flask": f"Flask {FLASK_VERSION}", "ours": "ours"}
 # Fixed malloc thresholds keep the session scenario's timings repeatable.
@@ -161,13 +196,27 @@ def _install_ours(python: Path, reinstall: bool) -> None:
 
 
 def ensure_venv(side: str, reinstall: bool = True) -> Path:
-    """Make sure one side's virtualenv is ready and return its interpreter."""
+    """Make sure one side's virtualenv is ready and return its interpreter:
+    ``flask``, ``ours`` or ``asgi`` (the other ASGI frameworks)."""
     WORK.mkdir(exist_ok=True)
     if side == "flask":
         return _create_venv(
-            side, [f"flask=={FLASK_VERSION}", *PINNED, *EXTENSIONS, *EXTENSION_DEPS]
+            side,
+            [
+                f"flask=={FLASK_VERSION}",
+                *PINNED,
+                *EXTENSIONS,
+                *EXTENSION_DEPS,
+                *UVICORN,
+            ],
         )
-    python = _create_venv(side, [*PINNED, *EXTENSION_DEPS], no_deps=EXTENSIONS)
+    if side == "asgi":
+        return _create_venv(
+            side, [f"flask=={FLASK_VERSION}", *PINNED, *UVICORN, *ASGI_FRAMEWORKS]
+        )
+    python = _create_venv(
+        side, [*PINNED, *EXTENSION_DEPS, *UVICORN], no_deps=EXTENSIONS
+    )
     _install_ours(python, reinstall)
     return python
 
@@ -293,7 +342,9 @@ def row_from_json(data: dict[str, object]) -> Row:
     return Row(**data)  # type: ignore[arg-type]
 
 
-def _fmt(value: float | None) -> str:
+def fmt_number(value: float | None) -> str:
+    """A figure for a table cell: no decimals from 1,000 (or a whole 100),
+    one from 10, two below; ``-`` for None."""
     if value is None:
         return "-"
     if value == int(value) and value >= 100:
@@ -326,14 +377,20 @@ def format_table(rows: Sequence[Row]) -> str:
             (
                 row.name,
                 row.unit,
-                _fmt(row.flask),
-                _fmt(row.ours) if row.ours is not None else (row.note or "-"),
+                fmt_number(row.flask),
+                fmt_number(row.ours) if row.ours is not None else (row.note or "-"),
                 f"{speedup:.2f}x" if speedup is not None else "-",
                 f"{row.target:g}x" if row.target is not None else "-",
                 met,
             )
         )
-    widths = [max(len(line[i]) for line in lines) for i in range(len(header))]
+    return render_table(lines)
+
+
+def render_table(lines: Sequence[Sequence[str]]) -> str:
+    """Lay out a header line and rows of cells as a Markdown table, readable
+    in a terminal too: the first two columns left-aligned, the rest right."""
+    widths = [max(len(line[i]) for line in lines) for i in range(len(lines[0]))]
     out = []
     for index, line in enumerate(lines):
         cells = [

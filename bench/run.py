@@ -4,7 +4,9 @@ Creates (once) two throwaway virtualenvs under ``.bench/`` with the same pinned
 dependencies (see ``_common.py``), then runs ``inprocess.py`` alternately in
 each, several processes a side, and prints one table of median per-request
 times. With ``--all`` it also runs ``http.py`` (gunicorn throughput) and
-``footprint.py`` (import time, memory) and prints everything in one table.
+``footprint.py`` (import time, memory) and prints everything in one table,
+then ``asgi.py`` (uvicorn: a bare ASGI callable, Starlette, Quart and ours),
+whose sides differ from Flask and ours, in a second table below it.
 
     python bench/run.py                 # in-process scenarios only
     python bench/run.py --all           # what ``make bench`` runs
@@ -21,6 +23,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+import asgi
 from _common import format_table
 from _common import HERE
 from _common import log
@@ -171,6 +174,24 @@ def other_rows(script: str, flask_only: bool) -> list[Row]:
     return [row_from_json(row) for row in result["rows"]]
 
 
+def asgi_results(flask_only: bool) -> asgi.Results | None:
+    """Run ``asgi.py`` (without ours when ``flask_only``) and read back its
+    results; None when it could not run at all."""
+    args: list[str | os.PathLike[str]] = [
+        sys.executable,
+        HERE / "asgi.py",
+        "--json",
+        "--no-reinstall",
+    ]
+    if flask_only:
+        args += ["--sides", ",".join(s for s in asgi.SIDES if s != "ours")]
+    result = run_json(args, timeout=3600, show_stderr=True)
+    if "error" in result:
+        log(f"asgi.py failed:\n{result['error']}")
+        return None
+    return asgi.from_json(result)
+
+
 def report_errors(errors: dict[str, dict[str, str]]) -> None:
     """Print the checks that failed, side by side."""
     for side, failures in errors.items():
@@ -218,18 +239,25 @@ def main() -> int:
     flask_only = "ours" not in pythons
     results = run_inprocess(pythons, args.processes, args.rounds, args.batch_ms)
     rows, errors = inprocess_rows(results, args.clock)
+    on_asgi = None
     if args.all:
         rows += other_rows("http.py", flask_only) + other_rows(
             "footprint.py", flask_only
         )
+        on_asgi = asgi_results(flask_only)
     if args.json:
-        Path(args.json).write_text(
-            json.dumps(
-                {"inprocess": results, "rows": [r.to_json() for r in rows]}, indent=1
-            )
-        )
+        raw = {"inprocess": results, "rows": [r.to_json() for r in rows]}
+        if on_asgi is not None:
+            raw["asgi"] = asgi.to_json(on_asgi)
+        Path(args.json).write_text(json.dumps(raw, indent=1))
     print(f"\n{versions_line(results)}\n")
     print(format_table(rows))
+    if on_asgi is not None:
+        print("\n" + asgi.format_table(asgi.rows(on_asgi)))
+        if on_asgi.errors:
+            print("\n" + asgi.report_errors(on_asgi.errors))
+        if on_asgi.errors.get("ours"):
+            errors.setdefault("ours", {})["ASGI"] = "see the ASGI failures above"
     report_errors(errors)
     return exit_status(pythons, errors, args.flask_only)
 
