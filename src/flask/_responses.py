@@ -9,6 +9,7 @@ directly, after checking once per class that both ways give equal objects.
 
 from __future__ import annotations
 
+import collections.abc as cabc
 import inspect
 import typing as t
 from functools import lru_cache
@@ -126,3 +127,23 @@ _STATUS = inspect.getattr_static(ResponseBase, "status")
 def _content_type(mimetype: str) -> str:
     """The Content-Type header Werkzeug sends for ``mimetype``."""
     return get_content_type(mimetype, "utf-8")
+
+
+class AsyncChunks:
+    """A body from an async iterable (an ``async def`` generator): read on
+    the loop by the ASGI adapter, and step by step through the app's
+    ``async_to_sync`` by a WSGI server."""
+
+    __slots__ = ("chunks",)
+
+    def __init__(self, chunks: cabc.AsyncIterable[t.Any]) -> None:
+        self.chunks = chunks
+
+    def __aiter__(self) -> cabc.AsyncIterator[t.Any]:
+        return self.chunks.__aiter__()
+
+    def __iter__(self) -> cabc.Iterator[t.Any]:
+        # Imported here: asyncio is costly to import for sync apps.
+        from ._async import iterate_sync
+
+        return iterate_sync(self.chunks)

@@ -13,6 +13,7 @@ from werkzeug.wrappers import Response as BaseResponse
 
 from ._responses import _default_content_type
 from ._responses import _text_response
+from ._responses import AsyncChunks
 from .globals import request
 from .globals import request_ctx
 
@@ -81,26 +82,6 @@ def make_response(app: Flask, rv: ResponseReturnValue) -> Response:
     if headers:
         response.headers.update(headers)
     return response
-
-
-class AsyncChunks:
-    """A body from an async iterable (an ``async def`` generator): read on
-    the loop by the ASGI adapter, and step by step through the app's
-    ``async_to_sync`` by a WSGI server."""
-
-    __slots__ = ("chunks",)
-
-    def __init__(self, chunks: cabc.AsyncIterable[t.Any]) -> None:
-        self.chunks = chunks
-
-    def __aiter__(self) -> cabc.AsyncIterator[t.Any]:
-        return self.chunks.__aiter__()
-
-    def __iter__(self) -> cabc.Iterator[t.Any]:
-        # Imported here: asyncio is costly to import for sync apps.
-        from ._async import iterate_sync
-
-        return iterate_sync(self.chunks)
 
 
 def _unpack(rv: tuple[t.Any, ...]) -> tuple[t.Any, t.Any, t.Any]:

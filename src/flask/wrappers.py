@@ -40,6 +40,7 @@ from werkzeug.wsgi import LimitedStream
 import flask.json as _flask_json
 
 from ._responses import _STATUS
+from ._responses import AsyncChunks
 from .globals import _cv_app
 from .helpers import _blueprint_chain
 
@@ -344,6 +345,14 @@ class Response(ResponseBase):
             and inspect.getattr_static(cls, "status") is _STATUS
             and inspect.getattr_static(cls, "status_code") is _STATUS_CODE
         )
+
+    def iter_encoded(self) -> t.Iterator[bytes]:
+        """Werkzeug's, for an async iterable body too (``Response(agen())``),
+        read step by step through ``async_to_sync``."""
+        body = self.response
+        if hasattr(body, "__aiter__") and not isinstance(body, AsyncChunks):
+            self.response = AsyncChunks(body)  # type: ignore[arg-type]
+        return super().iter_encoded()
 
     def get_wsgi_response(
         self, environ: WSGIEnvironment

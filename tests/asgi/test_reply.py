@@ -186,3 +186,18 @@ def test_no_thread_left_after_many_abandoned_streams(app: Flask, peer):
     # still gets one at once.
     app.view_functions["index"] = lambda: "ok"
     assert len(streaming) <= 40
+
+
+def test_response_of_an_async_generator(app, peer, client):
+    from flask import Response
+
+    @app.route("/")
+    async def index():
+        async def chunks():
+            yield "a"
+            yield b"b"
+
+        return Response(chunks(), mimetype="text/plain")
+
+    assert peer.request("/").body == b"ab"
+    assert client.get("/").data == b"ab"

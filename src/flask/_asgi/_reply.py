@@ -21,7 +21,7 @@ import typing as t
 from collections import deque
 from concurrent.futures import Executor
 
-from .._returns import AsyncChunks
+from .._responses import AsyncChunks
 
 if t.TYPE_CHECKING:  # pragma: no cover
     from _typeshed.wsgi import WSGIEnvironment
@@ -110,7 +110,9 @@ def reply_of(response: Response, *, environ: WSGIEnvironment) -> Reply:
             key = _encoded_name(name)
         encoded.append((key, value.encode("latin-1")))
     chunks = getattr(response, "response", None)
-    if isinstance(chunks, AsyncChunks) and _may_have_body(environ, status):
+    if hasattr(chunks, "__aiter__") and _may_have_body(environ, status):
+        if not isinstance(chunks, AsyncChunks):  # Response(async_generator)
+            chunks = AsyncChunks(chunks)  # type: ignore[arg-type]
         return Reply(status, encoded, chunks, False, body)
     whole = getattr(response, "is_sequence", False) and not getattr(
         response, "direct_passthrough", False
