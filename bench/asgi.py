@@ -214,7 +214,7 @@ def process_cpu_seconds(pid: int) -> float:
 
 class Uvicorn(_wsgi_http.Server):  # type: ignore[misc]  # for its stop()
     """One uvicorn process serving ``apps/<module>.py``'s ``app`` with
-    httptools and uvloop, pinned to CPU 0, access log off."""
+    httptools, uvloop and websockets, pinned to CPU 0, access log off."""
 
     def __init__(self, python: Path, side: str) -> None:
         # Not the base's __init__, which starts gunicorn.
@@ -236,6 +236,8 @@ class Uvicorn(_wsgi_http.Server):  # type: ignore[misc]  # for its stop()
             "uvloop",
             "--http",
             "httptools",
+            "--ws",
+            "websockets",  # for websocket.py
             "--lifespan",
             "on",
             "--no-access-log",
@@ -530,11 +532,11 @@ def rows(results: Results, cpu_rows: bool = False) -> list[AsgiRow]:
     return table
 
 
-def format_table(table: Sequence[AsgiRow]) -> str:
+def format_table(table: Sequence[AsgiRow], title: str = "ASGI on uvicorn") -> str:
     """Render the rows as a Markdown table."""
     others = [s for s in SIDES if s != "ours"]
     header = (
-        "ASGI on uvicorn",
+        title,
         "unit",
         *(LABELS[s] for s in SIDES),
         *(f"vs {LABELS[s].split()[0]}" for s in others),

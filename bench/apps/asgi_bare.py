@@ -58,6 +58,26 @@ async def stream(send: Send) -> None:
     await send({"type": "http.response.body", "body": b""})
 
 
+async def echo(receive: Receive, send: Send) -> None:
+    """The WebSocket echo of ``bench/websocket.py`` (on any path): accept,
+    then send every message back as it came, until the peer disconnects."""
+    while True:
+        message = await receive()
+        kind = message["type"]
+        if kind == "websocket.connect":
+            await send({"type": "websocket.accept"})
+        elif kind == "websocket.receive":
+            await send(
+                {
+                    "type": "websocket.send",
+                    "text": message.get("text"),
+                    "bytes": message.get("bytes"),
+                }
+            )
+        else:  # websocket.disconnect
+            return
+
+
 ROUTES = {
     "/hello-def": hello,
     "/hello-async": hello,
@@ -78,6 +98,9 @@ async def app(scope: Message, receive: Receive, send: Send) -> None:
             await send({"type": f"lifespan.{kind}.complete"})
             if kind == "shutdown":
                 return
+    if scope["type"] == "websocket":
+        await echo(receive, send)
+        return
     route = ROUTES.get(scope["path"])
     if route is None:
         await send({"type": "http.response.start", "status": 404, "headers": TEXT})

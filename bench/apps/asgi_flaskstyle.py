@@ -15,13 +15,15 @@ from asgi_payload import HELLO
 from asgi_payload import plain_chunks
 from asgi_payload import slow_wait
 from asgi_payload import user
+from asgi_payload import WS_ECHO
 
 STREAM_HEADERS = {"Content-Type": "application/octet-stream"}
 
 
-def register(app: Any) -> Any:
-    """Add the benchmark's views to ``app`` (a ``Flask`` or a ``Quart``);
-    return ``app``.
+def register(app: Any, websocket: Any) -> Any:
+    """Add the benchmark's views to ``app`` (a ``Flask`` or a ``Quart``,
+    with its ``websocket`` context-local for the WebSocket echo); return
+    ``app``.
 
     The streaming views return their generator (with headers), which both
     frameworks stream; ours streams an async generator only so, not wrapped
@@ -56,5 +58,11 @@ def register(app: Any) -> Any:
     @app.route("/stream-async")
     async def stream_async() -> Any:
         return async_chunks(), STREAM_HEADERS
+
+    @app.websocket(WS_ECHO)
+    async def ws_echo() -> None:
+        # Both frameworks end the handler when the peer disconnects.
+        while True:
+            await websocket.send(await websocket.receive())
 
     return app

@@ -7,4 +7,4 @@ from asgi_flaskstyle import register
 
 import flask
 
-app = register(flask.Flask(__name__))
+app = register(flask.Flask(__name__), flask.websocket)

@@ -9,7 +9,9 @@ plain functions (a worker thread where the framework has a pool), the
 * ``/json-def/42``, ``/json-async/42``: :func:`user` as JSON;
 * ``/slow``: ``Hello, World!`` after ``await asyncio.sleep(SLOW_SECONDS)``;
 * ``/stream-def``, ``/stream-async``: ``CHUNKS`` chunks of ``CHUNK`` from a
-  plain and from an async generator.
+  plain and from an async generator;
+* ``WS_ECHO`` (``/ws-echo``, a WebSocket, for ``bench/websocket.py``):
+  every message sent back as it came, by an ``async def`` handler.
 
 The bare callable has no pool: it answers a ``-def`` path as the ``-async``
 one. Standard library only, so that every virtualenv can import it.
@@ -28,6 +30,7 @@ SLOW_SECONDS = 0.05
 CHUNK = bytes(range(256)) * 4  # 1 KiB
 CHUNKS = 1000
 STREAM_BODY_SIZE = len(CHUNK) * CHUNKS
+WS_ECHO = "/ws-echo"
 
 
 def user(user_id: int) -> dict[str, Any]:

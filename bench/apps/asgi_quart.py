@@ -6,4 +6,4 @@ from __future__ import annotations
 import quart
 from asgi_flaskstyle import register
 
-app = register(quart.Quart(__name__))
+app = register(quart.Quart(__name__), quart.websocket)

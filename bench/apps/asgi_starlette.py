@@ -12,12 +12,16 @@ from asgi_payload import HELLO
 from asgi_payload import plain_chunks
 from asgi_payload import slow_wait
 from asgi_payload import user
+from asgi_payload import WS_ECHO
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.responses import PlainTextResponse
 from starlette.responses import StreamingResponse
 from starlette.routing import Route
+from starlette.routing import WebSocketRoute
+from starlette.websockets import WebSocket
+from starlette.websockets import WebSocketDisconnect
 
 
 def hello_def(request: Request) -> PlainTextResponse:
@@ -49,6 +53,16 @@ async def stream_async(request: Request) -> StreamingResponse:
     return StreamingResponse(async_chunks(), media_type="application/octet-stream")
 
 
+async def ws_echo(websocket: WebSocket) -> None:
+    """The WebSocket echo of ``bench/websocket.py`` (text messages)."""
+    await websocket.accept()
+    try:
+        while True:
+            await websocket.send_text(await websocket.receive_text())
+    except WebSocketDisconnect:
+        pass
+
+
 app = Starlette(
     routes=[
         Route("/hello-def", hello_def),
@@ -58,5 +72,6 @@ app = Starlette(
         Route("/slow", slow),
         Route("/stream-def", stream_def),
         Route("/stream-async", stream_async),
+        WebSocketRoute(WS_ECHO, ws_echo),
     ]
 )
