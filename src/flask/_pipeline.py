@@ -119,7 +119,7 @@ def serve(
             keep(_cv_request.get())
         if failure is not None and app.should_ignore_error(failure):
             failure = None
-        ctx.pop(failure)  # 9 (what _pop does, inline on the hot path)
+        ctx.pop(failure)  # 9 (pop_context, inline on the hot path)
 
 
 async def serve_awaiting_view(
@@ -141,12 +141,12 @@ async def serve_awaiting_view(
             raise
         return deliver(response)
     finally:
-        _pop(app, ctx, failure)
+        pop_context(app, ctx, failure)
 
 
-def _pop(app: Flask, ctx: RequestContext, failure: BaseException | None) -> None:
+def pop_context(app: Flask, ctx: RequestContext, failure: BaseException | None) -> None:
     """Pop the request context, its teardown seeing ``failure`` unless the
-    app ignores that error."""
+    app ignores that error (what :func:`serve` does inline)."""
     if failure is not None and app.should_ignore_error(failure):
         failure = None
     ctx.pop(failure)
@@ -164,18 +164,8 @@ async def _dispatch_awaiting_view(app: Flask) -> Response:
 
 
 async def _awaited_view(app: Flask) -> ResponseReturnValue:
-    # A hook may have made the request object and changed its rule or
-    # arguments: dispatch obeys it, as dispatch_request does.
-    ctx = _cv_request.get()
-    target = ctx._match_without_request()
-    if target is None:
-        req = ctx.request
-        if req.routing_exception is not None:
-            app.raise_routing_exception(req)
-        rule, view_args = req.url_rule, req.view_args
-    else:
-        rule, view_args, _ = target
-    rv = app.view_functions[rule.endpoint](**view_args)  # type: ignore[union-attr,arg-type]
+    rule, view_args, _ = _dispatch_target(app)
+    rv = app.view_functions[rule.endpoint](**view_args)
     return await rv if inspect.isawaitable(rv) else rv
 
 
@@ -222,21 +212,27 @@ def preprocess_request(app: Flask) -> ResponseReturnValue | None:
 def dispatch_request(app: Flask) -> ResponseReturnValue:
     """Stage 4: call the matched view with the URL's values; answer
     OPTIONS automatically; raise the routing error if matching failed."""
-    ctx = _cv_request.get()
-    target = ctx._match_without_request()
-    if target is None:
-        req = ctx.request
-        if req.routing_exception is not None:
-            app.raise_routing_exception(req)
-        rule, view_args, method = req.url_rule, req.view_args, req.method
-    else:
-        rule, view_args, method = target
+    rule, view_args, method = _dispatch_target(app)
     if method == "OPTIONS" and getattr(rule, "provide_automatic_options", False):
         return app.make_default_options_response()
-    if rule.websocket:  # type: ignore[union-attr]
+    if rule.websocket:
         raise _WebSocketNeedsAsgi()
-    view = app.view_functions[rule.endpoint]  # type: ignore[union-attr]
-    return app.ensure_sync(view)(**view_args)  # type: ignore[arg-type,no-any-return]
+    view = app.view_functions[rule.endpoint]
+    return app.ensure_sync(view)(**view_args)  # type: ignore[no-any-return]
+
+
+def _dispatch_target(app: Flask) -> tuple[t.Any, t.Any, str]:
+    """The rule, view arguments and method to dispatch; the routing error
+    raised if matching failed. A hook may have made the request object
+    and changed its rule or arguments: dispatch obeys it."""
+    ctx = _cv_request.get()
+    target = ctx._match_without_request()
+    if target is not None:
+        return target
+    req = ctx.request
+    if req.routing_exception is not None:
+        app.raise_routing_exception(req)
+    return req.url_rule, req.view_args, req.method
 
 
 class _WebSocketNeedsAsgi(BadRequest):

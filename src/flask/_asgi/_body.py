@@ -38,8 +38,6 @@ class ReceiveStream(io.RawIOBase):
         self._loop = loop
         self._pending = memoryview(b"")
         self._ended = False
-        #: Set once the client is known to have gone.
-        self.disconnected = False
 
     def readable(self) -> bool:
         return True
@@ -77,7 +75,6 @@ class ReceiveStream(io.RawIOBase):
         message = future.result()
         if message["type"] == "http.disconnect":
             self._ended = True
-            self.disconnected = True
             raise ClientDisconnected()
         if not message.get("more_body", False):
             self._ended = True

@@ -22,6 +22,7 @@ from inspect import isawaitable
 from inspect import iscoroutinefunction
 
 from .._async import server_loop
+from .._pipeline import pop_context
 from .._websocket import WebSocket
 from .._websocket import WebSocketClosed
 from .._websocket import WebSocketDisconnect
@@ -201,9 +202,7 @@ async def serve_websocket(
             raise
         await _finish(channel, response)
     finally:
-        if failure is not None and app.should_ignore_error(failure):
-            failure = None
-        ctx.pop(failure)
+        pop_context(app, ctx, failure)
 
 
 async def _run_handler(
