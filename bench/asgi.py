@@ -662,6 +662,7 @@ def from_json(data: dict[str, Any]) -> Results:
 
 
 def main() -> int:
+    global SCENARIOS
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
@@ -675,6 +676,11 @@ def main() -> int:
         "--sides",
         default=",".join(SIDES),
         help="comma-separated sides to run (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--scenarios",
+        default="",
+        help="comma-separated scenarios to run (default: all), e.g. hello-async",
     )
     parser.add_argument(
         "--cpu",
@@ -700,6 +706,11 @@ def main() -> int:
     sides = [s for s in args.sides.split(",") if s]
     if unknown := set(sides) - set(SIDES):
         parser.error(f"unknown sides: {', '.join(sorted(unknown))}")
+    if args.scenarios:
+        wanted = set(args.scenarios.split(","))
+        if unknown := wanted - {s.name for s in SCENARIOS}:
+            parser.error(f"unknown scenarios: {', '.join(sorted(unknown))}")
+        SCENARIOS = tuple(s for s in SCENARIOS if s.name in wanted)
     warn_if_busy()
     results = benchmark(args.rounds, args.seconds, sides, not args.no_reinstall)
     found = {}

@@ -141,7 +141,10 @@ async def serve_awaiting_view(
             raise
         return deliver(response)
     finally:
-        pop_context(app, ctx, failure)
+        # pop_context, inline on the hot path.
+        if failure is not None and app.should_ignore_error(failure):
+            failure = None
+        ctx.pop(failure)
 
 
 def pop_context(app: Flask, ctx: RequestContext, failure: BaseException | None) -> None:
@@ -154,19 +157,17 @@ def pop_context(app: Flask, ctx: RequestContext, failure: BaseException | None) 
 
 async def _dispatch_awaiting_view(app: Flask) -> Response:
     """:func:`full_dispatch_request` with the view's coroutine awaited."""
+    rv: t.Any
     try:
         rv = _start(app)
         if rv is None:
-            rv = await _awaited_view(app)
+            rule, view_args, _ = _dispatch_target(app)
+            rv = app.view_functions[rule.endpoint](**view_args)
+            if inspect.isawaitable(rv):
+                rv = await rv
     except Exception as e:
         rv = app.handle_user_exception(e)
     return app.finalize_request(rv)
-
-
-async def _awaited_view(app: Flask) -> ResponseReturnValue:
-    rule, view_args, _ = _dispatch_target(app)
-    rv = app.view_functions[rule.endpoint](**view_args)
-    return await rv if inspect.isawaitable(rv) else rv
 
 
 def full_dispatch_request(app: Flask) -> Response:

@@ -143,6 +143,8 @@ class Flask(App):
     #: Whether ``wsgi_app`` is Flask's: else the ASGI adapter serves
     #: requests through the subclass's.
     _stock_wsgi_app = True
+    #: Whether ``asgi_app`` is Flask's: ``__call__`` then skips it.
+    _stock_asgi_app = True
 
     if not t.TYPE_CHECKING:
         before_request_funcs = RegistryAttribute(track_hooks)
@@ -158,6 +160,7 @@ class Flask(App):
         super().__init_subclass__(**kwargs)
         cls._stock_url_adapter = cls.create_url_adapter is Flask.create_url_adapter
         cls._stock_wsgi_app = cls.wsgi_app is Flask.wsgi_app
+        cls._stock_asgi_app = cls.asgi_app is Flask.asgi_app
         cls._stock_ensure_sync = (
             cls.ensure_sync is Flask.ensure_sync
             and cls.async_to_sync is Flask.async_to_sync
@@ -218,18 +221,21 @@ class Flask(App):
     ) -> None:
         """The ASGI 3 application: HTTP requests through the pipeline (see
         :mod:`flask._asgi`) and the ``lifespan`` protocol."""
-        from ._asgi import handle
-
-        await handle(self, scope, receive, send)
+        await (_asgi_handle or _load_asgi())(self, scope, receive, send)
 
     def __call__(
         self, environ: t.Any, start_response: t.Any = None, send: t.Any = None
     ) -> t.Any:
         """WSGI: call :meth:`wsgi_app`, which middleware can wrap. ASGI 3
-        (``scope, receive, send``): the coroutine of :meth:`asgi_app`; ASGI 2
+        (``scope, receive, send``): what :meth:`asgi_app` awaits; ASGI 2
         (``scope`` alone): the callable awaiting ``receive, send``. So an
         ASGI server serves the app object itself."""
         if send is not None:
+            if self._stock_asgi_app and "asgi_app" not in self.__dict__:
+                # What asgi_app would await, without its coroutine.
+                return (_asgi_handle or _load_asgi())(
+                    self, environ, start_response, send
+                )
             return self.asgi_app(environ, start_response, send)
         if start_response is None:
             return partial(self.asgi_app, environ)
@@ -391,3 +397,14 @@ def _mark_as_asgi(call: t.Callable[..., t.Any]) -> None:
 
 
 _mark_as_asgi(Flask.__call__)
+
+#: flask._asgi.handle, once an ASGI call imported it.
+_asgi_handle: t.Callable[..., t.Awaitable[None]] | None = None
+
+
+def _load_asgi() -> t.Callable[..., t.Awaitable[None]]:
+    global _asgi_handle
+    from ._asgi import handle
+
+    _asgi_handle = handle
+    return handle

@@ -61,8 +61,6 @@ def _path_info(scope: Scope) -> tuple[str, str]:
         path = scope["path"].encode("utf-8")
     elif b"%" in raw:
         path = unquote_to_bytes(raw)
-    elif not root:
-        return "", raw.decode("latin-1")  # the common case
     else:
         path = bytes(raw)
     if root:
@@ -73,14 +71,6 @@ def _path_info(scope: Scope) -> tuple[str, str]:
     return "", path.decode("latin-1")
 
 
-#: The keys every environ has, with the values that never change.
-_CONSTANT = {
-    "wsgi.version": (1, 0),
-    "wsgi.input_terminated": True,
-    "wsgi.multithread": True,
-    "wsgi.multiprocess": True,
-    "wsgi.run_once": False,
-}
 #: (host, port) of the scope's "server" -> SERVER_NAME and SERVER_PORT.
 _SERVERS: dict[t.Any, tuple[str, str]] = {}
 
@@ -99,16 +89,31 @@ def _server(scope: Scope) -> tuple[str, str]:
 def build_environ(scope: Scope, body: t.Any) -> WSGIEnvironment:
     """The environ of an HTTP ``scope``, reading its body from ``body``.
     The scope itself is kept under ``asgi.scope``."""
-    environ: dict[str, t.Any] = _CONSTANT.copy()
-    environ["SCRIPT_NAME"], environ["PATH_INFO"] = _path_info(scope)
-    environ["SERVER_NAME"], environ["SERVER_PORT"] = _server(scope)
-    environ["REQUEST_METHOD"] = scope.get("method", "GET")  # none for WebSockets
-    environ["QUERY_STRING"] = scope.get("query_string", b"").decode("latin-1")
-    environ["SERVER_PROTOCOL"] = "HTTP/" + scope.get("http_version", "1.1")
-    environ["wsgi.url_scheme"] = scope.get("scheme", "http")
-    environ["wsgi.input"] = body
-    environ["wsgi.errors"] = sys.stderr
-    environ["asgi.scope"] = scope
+    raw = scope.get("raw_path")
+    if raw is not None and b"%" not in raw and not scope.get("root_path"):
+        script_name, path_info = "", raw.decode("latin-1")  # the common case
+    else:
+        script_name, path_info = _path_info(scope)
+    server = _SERVERS.get(scope.get("server"))
+    server_name, server_port = server if server is not None else _server(scope)
+    environ: dict[str, t.Any] = {
+        "wsgi.version": (1, 0),
+        "wsgi.input_terminated": True,
+        "wsgi.multithread": True,
+        "wsgi.multiprocess": True,
+        "wsgi.run_once": False,
+        "SCRIPT_NAME": script_name,
+        "PATH_INFO": path_info,
+        "SERVER_NAME": server_name,
+        "SERVER_PORT": server_port,
+        "REQUEST_METHOD": scope.get("method", "GET"),  # none for WebSockets
+        "QUERY_STRING": scope.get("query_string", b"").decode("latin-1"),
+        "SERVER_PROTOCOL": "HTTP/" + scope.get("http_version", "1.1"),
+        "wsgi.url_scheme": scope.get("scheme", "http"),
+        "wsgi.input": body,
+        "wsgi.errors": sys.stderr,
+        "asgi.scope": scope,
+    }
     client = scope.get("client")
     if client:
         environ["REMOTE_ADDR"] = client[0]

@@ -38,7 +38,9 @@ from ._reply import FileBody
 from ._reply import Reply
 from ._reply import reply_of
 from ._reply import send_reply
+from ._reply import whole_messages
 from ._reply import wsgi_reply
+from ._serving import serving_of
 
 if t.TYPE_CHECKING:  # pragma: no cover
     import asyncio
@@ -52,12 +54,12 @@ if t.TYPE_CHECKING:  # pragma: no cover
 
 async def serve_http(
     app: Flask,
-    serving: Serving,
     scope: t.MutableMapping[str, t.Any],
     receive: Receive,
     send: Send,
 ) -> None:
     """Answer one ``http`` scope."""
+    serving = serving_of(app)
     environ = build_environ(scope, NO_BODY)
     environ["wsgi.file_wrapper"] = FileBody
     if serving.wrapped_wsgi:
@@ -77,15 +79,18 @@ async def serve_http(
             environ["wsgi.input"] = received
         else:
             stream = environ["wsgi.input"] = ReceiveStream(receive, serving.loop)
-    deliver = partial(reply_of, environ=environ)
+    deliver = partial(reply_of, environ)
     try:
         if plan.on_loop:
             # In a copy of the server task's context: what the request's
             # coroutines set stays with it (uvicorn starts a pipelined
             # request in the previous one's context otherwise).
-            reply = await _InContext(
-                serve_awaiting_view(app, ctx, deliver), contextvars.copy_context()
-            )
+            coro = serve_awaiting_view(app, ctx, deliver)
+            context = contextvars.copy_context()
+            try:
+                reply = await _InContext(coro, context, context.run(coro.send, None))
+            except StopIteration as done:  # done in its first step
+                reply = done.value
         else:
             reply = await serving.loop.run_in_executor(
                 serving.pool,
@@ -96,8 +101,16 @@ async def serve_http(
                 deliver,
                 serving.loop,
             )
-        watch = stream is None or stream.ended
-        await send_reply(reply, send, receive, scope, serving.pool, watch)
+        if reply.whole:
+            start, whole = whole_messages(reply)
+            try:
+                await send(start)
+                await send(whole)
+            except OSError:
+                pass  # the server lost the client
+        else:
+            watch = stream is None or stream.ended
+            await send_reply(reply, send, receive, scope, serving.pool, watch)
     finally:
         if environ["wsgi.input"] is not NO_BODY:
             environ["wsgi.input"].close()
@@ -134,34 +147,39 @@ def _declared_length(environ: t.Any) -> int | None:
 
 
 class _InContext:
-    """Await ``coro`` with each of its steps run in ``context``, within the
+    """Go on awaiting ``coro``, which yielded ``waited`` in its first step
+    (run in ``context``), with each step run in ``context``, within the
     awaiting task: a task's isolation without a task (no scheduling, no
-    loop iteration; a coroutine that never suspends runs in one step)."""
+    loop iteration)."""
 
-    __slots__ = ("_coro", "_context")
+    __slots__ = ("_coro", "_context", "_waited")
 
     def __init__(
-        self, coro: t.Coroutine[t.Any, t.Any, Reply], context: contextvars.Context
+        self,
+        coro: t.Coroutine[t.Any, t.Any, Reply],
+        context: contextvars.Context,
+        waited: t.Any,
     ) -> None:
         self._coro = coro
         self._context = context
+        self._waited = waited
 
     def __await__(self) -> t.Generator[t.Any, t.Any, Reply]:
         run = self._context.run
         coro = self._coro
-        step: t.Callable[..., t.Any] = coro.send
-        value: t.Any = None
+        waited = self._waited
         while True:
-            try:
-                waited = run(step, value)
-            except StopIteration as done:
-                return t.cast(Reply, done.value)
+            step: t.Callable[..., t.Any]
             try:
                 value = yield waited
                 step = coro.send
             except BaseException as error:  # cancellation included: passed on
                 value = error
                 step = coro.throw
+            try:
+                waited = run(step, value)
+            except StopIteration as done:
+                return t.cast(Reply, done.value)
 
 
 def _in_thread(

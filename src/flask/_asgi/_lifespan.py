@@ -8,18 +8,18 @@ import traceback
 import typing as t
 from inspect import isawaitable
 
+from ._serving import serving_of
+
 if t.TYPE_CHECKING:  # pragma: no cover
     from ..app import Flask
     from ._reply import Receive
     from ._reply import Send
-    from ._serving import Serving
 
 
-async def serve_lifespan(
-    app: Flask, serving: Serving, receive: Receive, send: Send
-) -> None:
+async def serve_lifespan(app: Flask, receive: Receive, send: Send) -> None:
     """Answer ``lifespan.startup`` and ``lifespan.shutdown`` until the
     server says the latter."""
+    serving = serving_of(app)
     while True:
         message = await receive()
         kind = message["type"]

@@ -28,8 +28,9 @@ if t.TYPE_CHECKING:  # pragma: no cover
 
     from ..wrappers import Response
 
-Send = t.Callable[[t.MutableMapping[str, t.Any]], t.Awaitable[None]]
-Receive = t.Callable[[], t.Awaitable[t.MutableMapping[str, t.Any]]]
+Message = t.MutableMapping[str, t.Any]
+Send = t.Callable[[Message], t.Awaitable[None]]
+Receive = t.Callable[[], t.Awaitable[Message]]
 _Headers = list[tuple[bytes, bytes]]
 
 #: Chunks a streaming thread may get ahead of the client.
@@ -94,7 +95,7 @@ class Reply:
         self.closing = closing
 
 
-def reply_of(response: Response, *, environ: WSGIEnvironment) -> Reply:
+def reply_of(environ: WSGIEnvironment, response: Response) -> Reply:
     """The reply for ``response``, the way a WSGI server would get it."""
     wsgi_response = getattr(response, "get_wsgi_response", None)
     if wsgi_response is not None:
@@ -109,6 +110,8 @@ def reply_of(response: Response, *, environ: WSGIEnvironment) -> Reply:
         if key is None:
             key = _encoded_name(name)
         encoded.append((key, value.encode("latin-1")))
+    if type(body) is list:  # whole, with nothing to close
+        return Reply(status, encoded, body, True, None)
     chunks = getattr(response, "response", None)
     if hasattr(chunks, "__aiter__") and _may_have_body(environ, status):
         if not isinstance(chunks, AsyncChunks):  # Response(async_generator)
@@ -250,6 +253,22 @@ def _pump(body: t.Iterable[bytes], outbox: _Outbox) -> None:
             outbox.finish()
 
 
+def whole_messages(reply: Reply) -> tuple[Message, Message]:
+    """The start and body messages of a reply whose body is ``whole``;
+    the body is closed."""
+    try:
+        data = b"".join(reply.body)  # type: ignore[arg-type]
+    finally:
+        if reply.closing is not None:
+            _close(reply.closing)
+    start = {
+        "type": "http.response.start",
+        "status": reply.status,
+        "headers": reply.headers,
+    }
+    return start, {"type": "http.response.body", "body": data}
+
+
 def _close(body: object) -> None:
     close = getattr(body, "close", None)
     if close is not None:
@@ -297,18 +316,9 @@ async def _send_reply(
         receive = _never
     body = reply.body
     if reply.whole:
-        try:
-            data = b"".join(body)  # type: ignore[arg-type]
-        finally:
-            _close(reply.closing)
-        await send(
-            {
-                "type": "http.response.start",
-                "status": reply.status,
-                "headers": reply.headers,
-            }
-        )
-        await send({"type": "http.response.body", "body": data})
+        start, whole = whole_messages(reply)
+        await send(start)
+        await send(whole)
         return
     await send(
         {

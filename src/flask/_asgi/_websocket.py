@@ -29,6 +29,7 @@ from .._websocket import WebSocketDisconnect
 from ..helpers import _blueprint_chain
 from ._environ import build_environ
 from ._environ import NO_BODY
+from ._serving import serving_of
 
 if t.TYPE_CHECKING:  # pragma: no cover
     import asyncio
@@ -170,12 +171,12 @@ class AsgiChannel:
 
 async def serve_websocket(
     app: Flask,
-    serving: Serving,
     scope: t.MutableMapping[str, t.Any],
     receive: Receive,
     send: Send,
 ) -> None:
     """Answer one ``websocket`` scope."""
+    serving = serving_of(app)
     environ = build_environ(scope, NO_BODY)
     config = app.config
     channel = AsgiChannel(
