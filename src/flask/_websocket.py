@@ -13,6 +13,7 @@ The transport is a :class:`Channel`, which the ASGI adapter provides.
 from __future__ import annotations
 
 import typing as t
+from _thread import get_ident
 
 if t.TYPE_CHECKING:  # pragma: no cover
     import asyncio
@@ -67,6 +68,9 @@ class WebSocket:
         self._ctx = ctx
         self._channel = channel
         self._loop = loop
+        #: The loop's thread (the object is made on the loop): code there
+        #: awaits the methods, other threads block on them.
+        self._loop_thread = get_ident()
         #: The subprotocols the client asked for, in its order of preference.
         self.requested_subprotocols = list(subprotocols)
 
@@ -139,6 +143,8 @@ class WebSocket:
     def receive(self) -> t.Any:
         """The next message, ``str`` for text and ``bytes`` for binary;
         :exc:`WebSocketDisconnect` once the connection is closed."""
+        if get_ident() == self._loop_thread:
+            return self._channel.receive()  # _run's case on the loop, inline
         return self._run(self._channel.receive())
 
     def send(self, data: str | bytes) -> t.Any:
@@ -150,6 +156,8 @@ class WebSocket:
             )
         if not isinstance(data, str):
             data = bytes(data)
+        if get_ident() == self._loop_thread:
+            return self._channel.send(data)  # _run's case on the loop, inline
         return self._run(self._channel.send(data))
 
     def receive_json(self) -> t.Any:
@@ -170,9 +178,7 @@ class WebSocket:
         return self._run(self._channel.close(code, reason))
 
     def _on_loop(self) -> bool:
-        import asyncio
-
-        return asyncio._get_running_loop() is self._loop
+        return get_ident() == self._loop_thread
 
     def _run(self, coro: t.Coroutine[t.Any, t.Any, t.Any]) -> t.Any:
         # On the loop the caller awaits the coroutine; from a worker thread

@@ -100,8 +100,12 @@ class AsgiChannel:
     async def receive(self) -> str | bytes:
         if self.closed:
             raise WebSocketDisconnect(self.close_code or 1006)
-        await self.accept(None, ())
-        message = await self._next_message()
+        if not self.accepted:
+            await self.accept(None, ())
+        if self._idle_timeout is None:
+            message = await self._receive()
+        else:
+            message = await self._next_message()
         if message["type"] == "websocket.disconnect":
             self._gone(message.get("code", 1005), message.get("reason") or "")
         data = message.get("text")
@@ -113,8 +117,6 @@ class AsgiChannel:
         return data
 
     async def _next_message(self) -> t.MutableMapping[str, t.Any]:
-        if self._idle_timeout is None:
-            return await self._receive()
         import asyncio
 
         try:
@@ -126,7 +128,8 @@ class AsgiChannel:
     async def send(self, data: str | bytes) -> None:
         if self.closed:
             raise WebSocketClosed("the WebSocket is closed: nothing can be sent")
-        await self.accept(None, ())
+        if not self.accepted:
+            await self.accept(None, ())
         key = "text" if isinstance(data, str) else "bytes"
         try:
             await self._send({"type": "websocket.send", key: data})
