@@ -25,13 +25,16 @@ from urllib.parse import unquote
 from urllib.parse import unquote_to_bytes
 
 import werkzeug.urls  # noqa: F401  (registers the "werkzeug.url_quote" error handler)
+from werkzeug.datastructures import EnvironHeaders
 from werkzeug.datastructures import FileStorage
 from werkzeug.datastructures import Headers
+from werkzeug.datastructures import ImmutableMultiDict
 from werkzeug.datastructures import MultiDict
 from werkzeug.exceptions import BadRequest
 from werkzeug.exceptions import HTTPException
 from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.formparser import FormDataParser
+from werkzeug.sansio.http import parse_cookie
 from werkzeug.utils import cached_property
 from werkzeug.wrappers import Request as RequestBase
 from werkzeug.wrappers import Response as ResponseBase
@@ -204,6 +207,16 @@ class Request(RequestBase):
         super().__init__(environ, populate_request, shallow)
         if not self.query_string.isascii():
             self.query_string = _escape_invalid_utf8(self.query_string)
+
+    @cached_property
+    def cookies(self) -> ImmutableMultiDict[str, str]:
+        """The cookies sent, as Werkzeug parses them; the header is read
+        from the environ's one key rather than by scanning all of them."""
+        headers = self.headers
+        if type(headers) is not EnvironHeaders or headers.environ is not self.environ:
+            return RequestBase.cookies.fget(self)  # type: ignore[attr-defined,no-any-return]
+        cookie = self.environ.get("HTTP_COOKIE")
+        return parse_cookie(cookie, cls=self.dict_storage_class)  # type: ignore[return-value]
 
     @property
     def endpoint(self) -> str | None:
