@@ -194,9 +194,17 @@ class Request(RequestBase):
     #: once, as it could do something at creation.
     _lazy_init: bool = True
 
+    #: Whether the class reads forms the way this one does, so a
+    #: URL-encoded body may be parsed without building the form parser.
+    _stock_form_loading: bool = True
+
     def __init_subclass__(cls, **kwargs: t.Any) -> None:
         super().__init_subclass__(**kwargs)
         cls._lazy_init = cls.__init__ is Request.__init__
+        cls._stock_form_loading = all(
+            inspect.getattr_static(cls, name) is inspect.getattr_static(Request, name)
+            for name in _FORM_LOADING
+        )
 
     def __init__(
         self,
@@ -274,6 +282,10 @@ class Request(RequestBase):
         return stream
 
     def _load_form_data(self) -> None:
+        if self._stock_form_loading and self._load_urlencoded():
+            if _in_debug_mode():
+                self._explain_missing_enctype()
+            return
         try:
             super()._load_form_data()
         finally:
@@ -281,6 +293,28 @@ class Request(RequestBase):
         self._drop_nameless_fields()
         if self.mimetype != "multipart/form-data" and _in_debug_mode():
             self._explain_missing_enctype()
+
+    def _load_urlencoded(self) -> bool:
+        """Load a URL-encoded form as Werkzeug's parser does (a body that
+        does not decode is an empty form), without making the parser; False,
+        having done nothing, when the request needs the general path."""
+        loaded = self.__dict__
+        if (
+            self.environ.get("CONTENT_TYPE") != _URLENCODED
+            or "form" in loaded
+            or "stream" in loaded
+            or "_cached_data" in loaded
+            or self.form_data_parser_class is not _FormDataParser
+        ):
+            return False
+        stream = self.stream
+        storage = self.parameter_storage_class
+        try:
+            form = storage(_parse_urlencoded_fields(stream.read().decode()))
+        except ValueError:
+            form = storage()
+        loaded["form"], loaded["files"] = form, storage()
+        return True
 
     def _explain_missing_enctype(self) -> None:
         """In debug mode, a form posted without ``multipart/form-data``
@@ -315,6 +349,20 @@ class Request(RequestBase):
                 self.__dict__[attr] = type(data)(
                     (k, v) for k, v in data.items(multi=True) if k is not None
                 )
+
+
+_URLENCODED = "application/x-www-form-urlencoded"
+#: What a subclass may override that changes how a form is read.
+_FORM_LOADING = (
+    "_load_form_data",
+    "make_form_data_parser",
+    "_get_stream_for_parsing",
+    "want_form_data_parsed",
+    "stream",
+    "mimetype",
+    "mimetype_params",
+    "content_length",
+)
 
 
 class Response(ResponseBase):
