@@ -42,7 +42,9 @@ from werkzeug.wsgi import LimitedStream
 
 import flask.json as _flask_json
 
+from ._responses import _builds_like_werkzeug
 from ._responses import _STATUS
+from ._responses import _text_response
 from ._responses import AsyncChunks
 from .globals import _cv_app
 from .helpers import _blueprint_chain
@@ -382,15 +384,16 @@ class Response(ResponseBase):
         cls, e: HTTPException, environ: WSGIEnvironment
     ) -> ResponseBase:
         """The response ``e`` produces as a WSGI app. For stock exceptions
-        with their class's description the body is built once per class."""
-        if e.response is None and _renders_like_base(e):
+        with their class's description the body is built once per class, and
+        for a class built like Werkzeug's the response is assembled."""
+        if e.response is None and _renders_like_base(e) and _builds_like_werkzeug(cls):
             key = (type(e), e.code, e.description)
             body = _error_bodies.get(key)
             if body is None:
                 if len(_error_bodies) >= 256:
                     _error_bodies.clear()
                 body = _error_bodies[key] = e.get_body(environ)
-            return cls(body, e.code, content_type=_ERROR_CONTENT_TYPE)
+            return _text_response(cls, body, _ERROR_CONTENT_TYPE, e.code)
         return e.get_response(environ)
 
     #: Whether status, headers, body iteration and closing are Werkzeug's
