@@ -84,7 +84,7 @@ def _text_maker(
     def construct(text: str) -> ResponseBase:
         return cls(text, status, content_type=content_type)
 
-    if content_type is None or not _builds_like_werkzeug(cls):
+    if content_type is None or not _builds_like_werkzeug(cls):  # type: ignore[arg-type]
         return construct
 
     probe = construct("probe")

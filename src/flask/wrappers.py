@@ -386,7 +386,8 @@ class Response(ResponseBase):
         """The response ``e`` produces as a WSGI app. For stock exceptions
         with their class's description the body is built once per class, and
         for a class built like Werkzeug's the response is assembled."""
-        if e.response is None and _renders_like_base(e) and _builds_like_werkzeug(cls):
+        stock = _builds_like_werkzeug(cls)  # type: ignore[arg-type]
+        if e.response is None and stock and _renders_like_base(e):
             key = (type(e), e.code, e.description)
             body = _error_bodies.get(key)
             if body is None:
