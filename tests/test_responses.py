@@ -6,6 +6,12 @@ from __future__ import annotations
 import typing as t
 
 import pytest
+from werkzeug.exceptions import Forbidden
+from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import ImATeapot
+from werkzeug.exceptions import InternalServerError
+from werkzeug.exceptions import NotFound
+from werkzeug.test import EnvironBuilder
 from werkzeug.wrappers import Response as WerkzeugResponse
 
 import flask
@@ -128,3 +134,50 @@ def test_json_response_equals_the_constructors(
 def test_an_explicit_content_type_is_kept() -> None:
     made = _text_response(Response, "x", "text/csv; charset=utf-8")
     _assert_same(made, Response("x", content_type="text/csv; charset=utf-8"))
+
+
+@pytest.mark.parametrize("cls", [Response, _Created, _OwnInit, _NoLength])
+@pytest.mark.parametrize("status", [None, 200, 404, 405, 500, 599])
+def test_text_response_with_a_status_equals_the_constructors(
+    cls: type[t.Any], status: int | None
+) -> None:
+    made = _text_response(cls, "page", "text/html; charset=utf-8", status)
+    _assert_same(made, cls("page", status, content_type="text/html; charset=utf-8"))
+
+
+@pytest.mark.parametrize("cls", [Response, _PlainText, _Created, _OwnInit])
+@pytest.mark.parametrize(
+    "error", [NotFound(), Forbidden(), InternalServerError(), ImATeapot()]
+)
+def test_error_page_equals_werkzeugs(cls: type[t.Any], error: HTTPException) -> None:
+    # What Flask makes of an error: Werkzeug's response, its class set.
+    environ = EnvironBuilder(path="/x").get_environ()
+    expected = cls.force_type(error, environ)  # run as a WSGI app
+    for _ in range(2):  # built, then from the kept body
+        made = cls.force_type(cls._from_http_exception(error, environ), environ)
+        assert type(made) is cls
+        assert made.status == expected.status
+        assert made.get_data() == expected.get_data()
+        assert made.headers.to_wsgi_list() == expected.headers.to_wsgi_list()
+
+
+def test_error_page_for_unknown_and_custom_descriptions(app: Flask) -> None:
+    @app.get("/a")
+    def a() -> t.Any:
+        raise NotFound("custom <b>text</b>")
+
+    client = app.test_client()
+    assert b"custom &lt;b&gt;text&lt;/b&gt;" in client.get("/a").data
+    missing = client.get("/missing")
+    assert missing.status_code == 404
+    assert missing.headers["Content-Type"] == "text/html; charset=utf-8"
+    assert missing.headers["Content-Length"] == str(len(missing.data))
+    assert b"<title>404 Not Found</title>" in missing.data
+
+
+def test_a_404_handler_registered_later_is_used(app: Flask) -> None:
+    client = app.test_client()
+    assert b"Not Found" in client.get("/missing").data
+    app._got_first_request = False  # registering again, as in a new setup phase
+    app.register_error_handler(404, lambda e: ("gone", 404))
+    assert client.get("/missing").text == "gone"

@@ -7,7 +7,9 @@ import io
 import typing as t
 
 import pytest
+from werkzeug.datastructures import Headers
 from werkzeug.test import EnvironBuilder
+from werkzeug.wrappers import Request as RequestBase
 
 import flask
 from flask import Flask
@@ -353,3 +355,31 @@ def test_limits_outside_an_app_context_are_werkzeugs() -> None:
     request.max_form_parts = 3
     assert request.max_form_parts == 3
     assert Response().max_cookie_size == WerkzeugResponse.max_cookie_size
+
+
+@pytest.mark.parametrize(
+    ("cookie", "expected"),
+    [
+        (None, []),
+        ("", []),
+        ("a=1", [("a", "1")]),
+        ('a=1; b="x y"; a=2', [("a", "1"), ("a", "2"), ("b", "x y")]),
+        ("bad;;c=3", [("bad", ""), ("c", "3")]),
+    ],
+)
+def test_cookies_as_werkzeug_parses_them(
+    cookie: str | None, expected: list[tuple[str, str]]
+) -> None:
+    headers = {} if cookie is None else {"Cookie": cookie}
+    environ = EnvironBuilder(headers=headers).get_environ()
+    reference = RequestBase(environ).cookies
+    cookies = Request(environ).cookies
+    assert sorted(cookies.items(multi=True)) == expected
+    assert type(cookies) is type(reference)
+    assert list(cookies.items(multi=True)) == list(reference.items(multi=True))
+
+
+def test_cookies_follow_replaced_headers() -> None:
+    req = Request(EnvironBuilder(headers={"Cookie": "a=1"}).get_environ())
+    req.headers = Headers([("Cookie", "z=9")])  # type: ignore[assignment]
+    assert req.cookies.to_dict() == {"z": "9"}

@@ -12,6 +12,7 @@ from __future__ import annotations
 import collections.abc as cabc
 import inspect
 import typing as t
+from functools import cache
 from functools import lru_cache
 
 from werkzeug.datastructures import Headers
@@ -24,14 +25,19 @@ _text_makers: dict[tuple[t.Any, ...], _TextMaker] = {}
 
 
 def _text_response(
-    cls: type[ResponseBase], text: str, content_type: str | None = _DEFAULT
+    cls: type[ResponseBase],
+    text: str,
+    content_type: str | None = _DEFAULT,
+    status: int | None = None,
 ) -> ResponseBase:
-    """``cls(text, content_type=content_type)``, the class's default
-    content type if none is given: what a view returning a string gets.
-    Made directly when the class builds it Werkzeug's way."""
+    """``cls(text, status, content_type=content_type)``, the class's
+    default content type if none is given: what a view returning a string
+    gets, or an HTTP error's page. Made directly when the class builds it
+    Werkzeug's way."""
     key = (
         cls,
         content_type,
+        status,
         cls.default_mimetype,
         cls.default_status,
         cls.automatically_set_content_length,
@@ -42,7 +48,7 @@ def _text_response(
             _text_makers.clear()
         if content_type is _DEFAULT:
             content_type = _default_content_type(cls)
-        maker = _text_makers[key] = _text_maker(cls, content_type)
+        maker = _text_makers[key] = _text_maker(cls, content_type, status)
     return maker(text)
 
 
@@ -61,9 +67,11 @@ def _default_content_type(cls: type[ResponseBase]) -> str | None:
         return value
 
 
-def _text_maker(cls: type[ResponseBase], content_type: str | None) -> _TextMaker:
-    """A function making ``cls``'s response with ``content_type`` for a
-    string.
+def _text_maker(
+    cls: type[ResponseBase], content_type: str | None, status: int | None = None
+) -> _TextMaker:
+    """A function making ``cls``'s response with ``content_type`` and
+    ``status`` (the class's default if None) for a string.
 
     Werkzeug's constructor validates and sets each header through several
     calls; for a class that keeps Werkzeug's constructor, status and body
@@ -74,22 +82,13 @@ def _text_maker(cls: type[ResponseBase], content_type: str | None) -> _TextMaker
     """
 
     def construct(text: str) -> ResponseBase:
-        return cls(text, content_type=content_type)
+        return cls(text, status, content_type=content_type)
 
-    if not (
-        content_type is not None
-        and cls.__init__ is ResponseBase.__init__
-        and cls.__new__ is object.__new__
-        and cls.set_data is ResponseBase.set_data
-        and cls._clean_status is ResponseBase._clean_status
-        and cls.automatically_set_content_length is True
-        and inspect.getattr_static(cls, "status") is _STATUS
-        and inspect.getattr_static(cls, "headers", None) is None
-    ):
+    if content_type is None or not _builds_like_werkzeug(cls):  # type: ignore[arg-type]
         return construct
 
     probe = construct("probe")
-    status, status_code = probe._status, probe._status_code
+    status_line, status_code = probe._status, probe._status_code
 
     def assemble(text: str) -> ResponseBase:
         data = text.encode()
@@ -100,7 +99,7 @@ def _text_maker(cls: type[ResponseBase], content_type: str | None) -> _TextMaker
         ]
         rv = cls.__new__(cls)
         rv.headers = headers
-        rv._status = status
+        rv._status = status_line
         rv._status_code = status_code
         rv.direct_passthrough = False
         rv._on_close = []
@@ -110,6 +109,22 @@ def _text_maker(cls: type[ResponseBase], content_type: str | None) -> _TextMaker
     if _same_state(assemble("probe"), probe):
         return assemble
     return construct
+
+
+@cache
+def _builds_like_werkzeug(cls: type[ResponseBase]) -> bool:
+    """Whether ``cls`` keeps the construction, status and body handling of
+    Werkzeug's response (so an instance is Werkzeug's with its class set);
+    checked once per class."""
+    return (
+        cls.__init__ is ResponseBase.__init__
+        and cls.__new__ is object.__new__
+        and cls.set_data is ResponseBase.set_data
+        and cls._clean_status is ResponseBase._clean_status
+        and cls.automatically_set_content_length is True
+        and inspect.getattr_static(cls, "status") is _STATUS
+        and inspect.getattr_static(cls, "headers", None) is None
+    )
 
 
 def _same_state(a: object, b: object) -> bool:

@@ -30,6 +30,8 @@ from itsdangerous import Signer
 from itsdangerous import TimestampSigner
 from itsdangerous import URLSafeTimedSerializer
 from itsdangerous.encoding import base64_decode
+from itsdangerous.encoding import base64_encode
+from itsdangerous.encoding import int_to_bytes
 from itsdangerous.encoding import want_bytes
 from werkzeug.datastructures import CallbackDict
 
@@ -292,12 +294,51 @@ class _SessionSerializer(URLSafeTimedSerializer):
     default_signer = _ReusedSigner
     _signer: Signer | None = None
 
+    def __init__(self, *args: t.Any, **kwargs: t.Any) -> None:
+        super().__init__(*args, **kwargs)
+        #: cookie -> (its JSON, its timestamp), for cookies known as signed.
+        self._verified: dict[str, tuple[bytes, int]] = {}
+        #: (JSON, timestamp) -> cookie, for cookies this serializer made.
+        self._dumped: dict[tuple[bytes, int], str] = {}
+
     def make_signer(self, salt: str | bytes | None = None) -> Signer:
         if salt is not None and want_bytes(salt) != self.salt:
             return super().make_signer(salt)
         if self._signer is None:
             self._signer = super().make_signer()
         return self._signer
+
+    def dumps(self, obj: t.Any, salt: str | bytes | None = None) -> str:
+        """Like itsdangerous's, but the same data signed in the same second
+        is signed once (the cookie is a function of the JSON, the key and
+        the timestamp). The cookie made is remembered as verified: the
+        browser sends it back on its next request."""
+        if not self.is_text_serializer or (
+            salt is not None and want_bytes(salt) != self.salt
+        ):
+            return super().dumps(obj, salt)
+        json_bytes = Serializer.dump_payload(self, obj)
+        signer = t.cast(TimestampSigner, self.make_signer())
+        stamp = signer.get_timestamp()
+        dumped = self._dumped
+        cookie = dumped.get((json_bytes, stamp))
+        if cookie is None:
+            # TimestampSigner.sign, with the timestamp already read.
+            sep = want_bytes(signer.sep)
+            value = _encode_url_safe(json_bytes) + sep
+            value += base64_encode(int_to_bytes(stamp))
+            cookie = (value + sep + signer.get_signature(value)).decode()
+            if len(dumped) >= _MAX_DUMPED:
+                dumped.clear()
+            dumped[(json_bytes, stamp)] = cookie
+            self._remember(cookie, json_bytes, stamp)
+        return cookie
+
+    def _remember(self, cookie: str, json_bytes: bytes, timestamp: int) -> None:
+        verified = self._verified
+        if len(verified) >= _MAX_VERIFIED:
+            verified.clear()
+        verified[cookie] = (json_bytes, timestamp)
 
     def loads(  # type: ignore[override]
         self,
@@ -311,10 +352,7 @@ class _SessionSerializer(URLSafeTimedSerializer):
         it changes. Only its age is checked again."""
         if return_timestamp or salt is not None or not isinstance(s, str):
             return super().loads(s, max_age, return_timestamp, salt)
-        verified: dict[str, tuple[bytes, int]] = self.__dict__.setdefault(
-            "_verified", {}
-        )
-        hit = verified.get(s)
+        hit = self._verified.get(s)
         if hit is not None:
             json_bytes, timestamp = hit
             age = int(time.time()) - timestamp
@@ -323,9 +361,7 @@ class _SessionSerializer(URLSafeTimedSerializer):
                 return Serializer.load_payload(self, json_bytes)
         payload, signed_at = self._unsign(s, max_age)
         result = self.load_payload(payload)
-        if len(verified) >= _MAX_VERIFIED:
-            verified.clear()
-        verified[s] = (_decode_url_safe(payload), int(signed_at.timestamp()))
+        self._remember(s, _decode_url_safe(payload), int(signed_at.timestamp()))
         return result
 
     def _unsign(self, s: str, max_age: int | None) -> tuple[bytes, datetime]:
@@ -344,6 +380,18 @@ class _SessionSerializer(URLSafeTimedSerializer):
 
 #: Verified cookies remembered per serializer (per app and keys).
 _MAX_VERIFIED = 512
+#: Cookies made from the same JSON in the same second, remembered per
+#: serializer; older seconds are never asked for again.
+_MAX_DUMPED = 64
+
+
+def _encode_url_safe(json_bytes: bytes) -> bytes:
+    """URLSafeSerializer's payload for ``json_bytes``: URL-safe base64 of
+    the zlib-compressed JSON behind a dot when that is shorter."""
+    compressed = zlib.compress(json_bytes)
+    if len(compressed) < len(json_bytes) - 1:
+        return b"." + base64_encode(compressed)
+    return base64_encode(json_bytes)
 
 
 def _decode_url_safe(payload: bytes) -> bytes:

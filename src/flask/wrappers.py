@@ -25,13 +25,16 @@ from urllib.parse import unquote
 from urllib.parse import unquote_to_bytes
 
 import werkzeug.urls  # noqa: F401  (registers the "werkzeug.url_quote" error handler)
+from werkzeug.datastructures import EnvironHeaders
 from werkzeug.datastructures import FileStorage
 from werkzeug.datastructures import Headers
+from werkzeug.datastructures import ImmutableMultiDict
 from werkzeug.datastructures import MultiDict
 from werkzeug.exceptions import BadRequest
 from werkzeug.exceptions import HTTPException
 from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.formparser import FormDataParser
+from werkzeug.sansio.http import parse_cookie
 from werkzeug.utils import cached_property
 from werkzeug.wrappers import Request as RequestBase
 from werkzeug.wrappers import Response as ResponseBase
@@ -39,7 +42,9 @@ from werkzeug.wsgi import LimitedStream
 
 import flask.json as _flask_json
 
+from ._responses import _builds_like_werkzeug
 from ._responses import _STATUS
+from ._responses import _text_response
 from ._responses import AsyncChunks
 from .globals import _cv_app
 from .helpers import _blueprint_chain
@@ -191,9 +196,17 @@ class Request(RequestBase):
     #: once, as it could do something at creation.
     _lazy_init: bool = True
 
+    #: Whether the class reads forms the way this one does, so a
+    #: URL-encoded body may be parsed without building the form parser.
+    _stock_form_loading: bool = True
+
     def __init_subclass__(cls, **kwargs: t.Any) -> None:
         super().__init_subclass__(**kwargs)
         cls._lazy_init = cls.__init__ is Request.__init__
+        cls._stock_form_loading = all(
+            inspect.getattr_static(cls, name) is inspect.getattr_static(Request, name)
+            for name in _FORM_LOADING
+        )
 
     def __init__(
         self,
@@ -204,6 +217,16 @@ class Request(RequestBase):
         super().__init__(environ, populate_request, shallow)
         if not self.query_string.isascii():
             self.query_string = _escape_invalid_utf8(self.query_string)
+
+    @cached_property
+    def cookies(self) -> ImmutableMultiDict[str, str]:
+        """The cookies sent, as Werkzeug parses them; the header is read
+        from the environ's one key rather than by scanning all of them."""
+        headers = self.headers
+        if type(headers) is not EnvironHeaders or headers.environ is not self.environ:
+            return RequestBase.cookies.fget(self)  # type: ignore[attr-defined,no-any-return]
+        cookie = self.environ.get("HTTP_COOKIE")
+        return parse_cookie(cookie, cls=self.dict_storage_class)  # type: ignore[return-value]
 
     @property
     def endpoint(self) -> str | None:
@@ -261,6 +284,10 @@ class Request(RequestBase):
         return stream
 
     def _load_form_data(self) -> None:
+        if self._stock_form_loading and self._load_urlencoded():
+            if _in_debug_mode():
+                self._explain_missing_enctype()
+            return
         try:
             super()._load_form_data()
         finally:
@@ -268,6 +295,28 @@ class Request(RequestBase):
         self._drop_nameless_fields()
         if self.mimetype != "multipart/form-data" and _in_debug_mode():
             self._explain_missing_enctype()
+
+    def _load_urlencoded(self) -> bool:
+        """Load a URL-encoded form as Werkzeug's parser does (a body that
+        does not decode is an empty form), without making the parser; False,
+        having done nothing, when the request needs the general path."""
+        loaded = self.__dict__
+        if (
+            self.environ.get("CONTENT_TYPE") != _URLENCODED
+            or "form" in loaded
+            or "stream" in loaded
+            or "_cached_data" in loaded
+            or self.form_data_parser_class is not _FormDataParser
+        ):
+            return False
+        stream = self.stream
+        storage = self.parameter_storage_class
+        try:
+            form = storage(_parse_urlencoded_fields(stream.read().decode()))
+        except ValueError:
+            form = storage()
+        loaded["form"], loaded["files"] = form, storage()
+        return True
 
     def _explain_missing_enctype(self) -> None:
         """In debug mode, a form posted without ``multipart/form-data``
@@ -304,6 +353,20 @@ class Request(RequestBase):
                 )
 
 
+_URLENCODED = "application/x-www-form-urlencoded"
+#: What a subclass may override that changes how a form is read.
+_FORM_LOADING = (
+    "_load_form_data",
+    "make_form_data_parser",
+    "_get_stream_for_parsing",
+    "want_form_data_parsed",
+    "stream",
+    "mimetype",
+    "mimetype_params",
+    "content_length",
+)
+
+
 class Response(ResponseBase):
     """The response object: Werkzeug's, ``text/html`` unless told
     otherwise, with the cookie size limit of the app's config."""
@@ -321,15 +384,17 @@ class Response(ResponseBase):
         cls, e: HTTPException, environ: WSGIEnvironment
     ) -> ResponseBase:
         """The response ``e`` produces as a WSGI app. For stock exceptions
-        with their class's description the body is built once per class."""
-        if e.response is None and _renders_like_base(e):
+        with their class's description the body is built once per class, and
+        for a class built like Werkzeug's the response is assembled."""
+        stock = _builds_like_werkzeug(cls)  # type: ignore[arg-type]
+        if e.response is None and stock and _renders_like_base(e):
             key = (type(e), e.code, e.description)
             body = _error_bodies.get(key)
             if body is None:
                 if len(_error_bodies) >= 256:
                     _error_bodies.clear()
                 body = _error_bodies[key] = e.get_body(environ)
-            return cls(body, e.code, content_type=_ERROR_CONTENT_TYPE)
+            return _text_response(cls, body, _ERROR_CONTENT_TYPE, e.code)
         return e.get_response(environ)
 
     #: Whether status, headers, body iteration and closing are Werkzeug's
