@@ -233,3 +233,43 @@ def test_a_refused_host_leaves_no_url_adapter(app: Flask) -> None:
         assert ctx.url_adapter is None
         assert request.routing_exception is not None
         assert request.routing_exception.code == 400
+
+
+def _teardown_sees_request_made(app: Flask) -> list[bool]:
+    made: list[bool] = []
+    app.teardown_request(
+        lambda exc: made.append(_made(request_ctx._get_current_object()))
+    )  # type: ignore[attr-defined]
+    return made
+
+
+def test_a_404_nobody_reads_the_request_for_never_makes_it(app: Flask) -> None:
+    made = _teardown_sees_request_made(app)
+    environ = EnvironBuilder("/no/such/page").get_environ()
+    statuses: list[str] = []
+    body = app(environ, lambda status, headers: statuses.append(status))
+    assert b"Not Found" in b"".join(body)
+    assert statuses == ["404 NOT FOUND"]
+    assert made == [False]
+
+
+def test_a_404_handler_reading_the_request_sees_the_error(app: Flask) -> None:
+    @app.errorhandler(404)
+    def missing(e: NotFound) -> tuple[str, int]:
+        assert request.routing_exception is e
+        return f"no {request.path}", 404
+
+    response = app.test_client().get("/nothing")
+    assert response.status_code == 404
+    assert response.text == "no /nothing"
+
+
+def test_an_overridden_raise_routing_exception_is_called() -> None:
+    class Custom(Flask):
+        def raise_routing_exception(self, request: flask.Request) -> t.NoReturn:
+            raise NotFound(f"custom for {request.path}")
+
+    app = Custom(__name__)
+    response = app.test_client().get("/nothing")
+    assert response.status_code == 404
+    assert b"custom for /nothing" in response.data

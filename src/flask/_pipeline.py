@@ -70,7 +70,9 @@ import sys
 import typing as t
 
 from werkzeug.exceptions import BadRequest
+from werkzeug.routing import RequestRedirect
 
+from ._errors import raise_routing_exception
 from .ctx import _opens_lazily
 from .globals import _cv_app
 from .globals import _cv_request
@@ -230,6 +232,16 @@ def _dispatch_target(app: Flask) -> tuple[t.Any, t.Any, str]:
     target = ctx._match_without_request()
     if target is not None:
         return target
+    failure = ctx.__dict__.get("_routing_exception")
+    if (
+        failure is not None
+        and "request" not in ctx.__dict__
+        and (not app.debug or not isinstance(failure, RequestRedirect))
+        and type(app).raise_routing_exception is raise_routing_exception
+    ):
+        # What raise_routing_exception would raise, without making the
+        # request object for it (the debug-mode redirect check needs one).
+        raise failure
     req = ctx.request
     if req.routing_exception is not None:
         app.raise_routing_exception(req)

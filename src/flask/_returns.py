@@ -15,6 +15,7 @@ from ._responses import _default_content_type
 from ._responses import _text_response
 from ._responses import AsyncChunks
 from .globals import request
+from .globals import _cv_request
 from .globals import request_ctx
 
 if t.TYPE_CHECKING:  # pragma: no cover
@@ -103,7 +104,9 @@ def _coerce(app: Flask, body: t.Any) -> Response:
     anything else."""
     if isinstance(body, (dict, list)):
         return app.json.response(body)  # type: ignore[return-value]
-    environ = request_ctx._environ
+    ctx = _cv_request.get(None)
+    # The proxy only to raise its error outside a request.
+    environ = request_ctx._environ if ctx is None else ctx._environ
     cls = app.response_class
     if isinstance(body, HTTPException):
         # What it would answer as a WSGI app, without running it.
