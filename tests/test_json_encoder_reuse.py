@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import json
 import typing as t
+
+import pytest
 
 from flask import Flask
 
@@ -26,8 +29,6 @@ def test_default_function_swapped_after_first_use_applies(app: Flask) -> None:
 
 
 def test_unhashable_and_cls_options_still_work(app: Flask) -> None:
-    import json
-
     class Upper(json.JSONEncoder):
         def encode(self, o: t.Any) -> str:
             return super().encode(o).upper()
@@ -65,3 +66,77 @@ def test_tag_registered_for_plain_strings_is_used() -> None:
     serializer.register(TagShout, index=0)
     assert serializer.dumps({"a": "HEY"}) == '{"a":{" shout":"hey"}}'
     assert serializer.loads('{"a":{" shout":"hey"}}') == {"a": "HEY"}
+
+
+def _circular() -> list[t.Any]:
+    value: list[t.Any] = [1]
+    value.append({"again": value})
+    return value
+
+
+def _deep(depth: int) -> list[t.Any]:
+    value: list[t.Any] = []
+    for _ in range(depth):
+        value = [value]
+    return value
+
+
+class _Unknown:
+    pass
+
+
+VALUES = [
+    "text",
+    "é < & \u2028",
+    {"b": [1, 2.5, None, True, False], "a": {"z": "y"}},
+    [float("nan"), float("inf"), -0.0, 10**30],
+    {1: "int key", 2.5: "float key", None: "null key", False: "bool key"},
+    {1: 2, "x": 1.0},  # unsortable keys: a TypeError
+    {(1, 2): "tuple key"},  # a TypeError unless skipkeys
+    _Unknown(),  # given to default
+    [_Unknown(), {"k": _Unknown()}],
+    _circular(),  # a ValueError
+    _deep(50),
+    (1, 2, 3),
+]
+OPTIONS = [
+    {},
+    {"sort_keys": False, "ensure_ascii": False},
+    {"separators": (",", ":")},
+    {"indent": 2},
+    {"allow_nan": False},
+    {"skipkeys": True},
+]
+
+
+@pytest.mark.parametrize("options", OPTIONS, ids=repr)
+@pytest.mark.parametrize("value", VALUES, ids=lambda v: type(v).__name__)
+def test_dumps_is_json_dumps_with_the_provider_defaults(
+    app: Flask, value: t.Any, options: dict[str, t.Any]
+) -> None:
+    def default(o: t.Any) -> t.Any:
+        if isinstance(o, _Unknown):
+            return "unknown"
+        raise TypeError(type(o).__name__)
+
+    app.json.default = default  # type: ignore[attr-defined]
+    expected_options = {"default": default, "sort_keys": True, **options}
+    try:
+        expected: t.Any = json.dumps(value, **expected_options)
+    except (TypeError, ValueError) as e:
+        expected = type(e)
+    for _ in range(2):  # the first call makes the encoder, the second reuses it
+        try:
+            got: t.Any = app.json.dumps(value, **options)
+        except (TypeError, ValueError) as e:
+            got = type(e)
+        assert got == expected
+
+
+def test_nesting_too_deep_for_the_recursion_limit_is_a_recursion_error(
+    app: Flask,
+) -> None:
+    with pytest.raises(RecursionError):
+        json.dumps(_deep(100_000))
+    with pytest.raises(RecursionError):
+        app.json.dumps(_deep(100_000))

@@ -1,16 +1,23 @@
 """JSON providers: the interface an app goes through for JSON, and the
 standard library implementation it gets by default.
 
-``json.dumps`` builds a new encoder on every call. The default provider
-keeps one encoder per combination of options instead, made on first use:
-the options are part of the key, so changing ``sort_keys`` or ``default``
-on a provider after it has served requests takes effect at once.
+``json.dumps`` builds a new encoder on every call, and the encoder builds
+the standard library's C encoder on every ``encode``. The default
+provider keeps one encoding function per combination of options instead,
+made on first use: the options are part of the key, so changing
+``sort_keys`` or ``default`` on a provider after it has served requests
+takes effect at once. For compact output the function calls a C encoder
+made once, without the table of objects being encoded that detects
+circular references (so it holds no state between calls or threads): a
+circular value exhausts the recursion limit instead, and is then encoded
+again the standard way, which raises the usual ``ValueError``.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import json
+import json.encoder
 import typing as t
 import weakref
 from datetime import date
@@ -30,8 +37,9 @@ if t.TYPE_CHECKING:  # pragma: no cover
 
 #: Distinct option sets an encoder is kept for; beyond it they are dropped.
 _ENCODER_LIMIT = 32
-#: Indentation of JSON responses that are not compact.
-_PRETTY_INDENT = 2
+#: The layouts of JSON responses: indented, or without whitespace.
+_INDENTED: t.Mapping[str, t.Any] = {"indent": 2}
+_COMPACT: t.Mapping[str, t.Any] = {"separators": (",", ":")}
 
 
 class JSONProvider:
@@ -133,10 +141,10 @@ class DefaultJSONProvider(JSONProvider):
             "sort_keys": self.sort_keys,
             **kwargs,
         }
-        encoder = self._reusable_encoder(options)
-        if encoder is None:
+        encode = self._reusable_encoder(options)
+        if encode is None:
             return json.dumps(obj, **options)
-        return encoder.encode(obj)
+        return encode(obj)
 
     def loads(self, s: str | bytes, **kwargs: t.Any) -> t.Any:
         """The value of a JSON document; one nested too deeply to decode
@@ -148,9 +156,7 @@ class DefaultJSONProvider(JSONProvider):
         or indented as :attr:`compact` and debug mode say."""
         compact = self.compact
         indented = compact is False or (compact is None and self._app.debug)
-        layout: dict[str, t.Any] = (
-            {"indent": _PRETTY_INDENT} if indented else {"separators": (",", ":")}
-        )
+        layout = _INDENTED if indented else _COMPACT
         text = self.dumps(self._prepare_response_obj(args, kwargs), **layout)
         return _text_response(
             self._app.response_class,  # type: ignore[arg-type]
@@ -159,12 +165,13 @@ class DefaultJSONProvider(JSONProvider):
         )
 
     @cached_property
-    def _encoders(self) -> dict[tuple[t.Any, ...], json.JSONEncoder]:
+    def _encoders(self) -> dict[tuple[t.Any, ...], _Encode]:
         return {}
 
-    def _reusable_encoder(self, options: dict[str, t.Any]) -> json.JSONEncoder | None:
-        """The kept encoder for these options, made if missing; None when
-        they can't be a key (an unhashable value) or name a ``cls``."""
+    def _reusable_encoder(self, options: dict[str, t.Any]) -> _Encode | None:
+        """The kept encoding function for these options, made if missing;
+        None when they can't be a key (an unhashable value) or name a
+        ``cls``."""
         if "cls" in options:
             return None
         key = tuple(options.items())
@@ -176,5 +183,42 @@ class DefaultJSONProvider(JSONProvider):
         if found is None:
             if len(encoders) >= _ENCODER_LIMIT:
                 encoders.clear()
-            found = encoders[key] = json.JSONEncoder(**options)
+            found = encoders[key] = _one_shot(json.JSONEncoder(**options))
         return found
+
+
+_Encode = t.Callable[[t.Any], str]
+
+
+def _one_shot(encoder: json.JSONEncoder) -> _Encode:
+    """``encoder.encode``, through a C encoder made once when the standard
+    library has one and the output is compact (see the module)."""
+    make = json.encoder.c_make_encoder
+    if make is None or encoder.indent is not None:
+        return encoder.encode
+    text = (
+        json.encoder.encode_basestring_ascii
+        if encoder.ensure_ascii
+        else json.encoder.encode_basestring
+    )
+    chunks = make(
+        None,
+        encoder.default,
+        text,
+        None,
+        encoder.key_separator,
+        encoder.item_separator,
+        encoder.sort_keys,
+        encoder.skipkeys,
+        encoder.allow_nan,
+    )
+
+    def encode(obj: t.Any) -> str:
+        if isinstance(obj, str):
+            return text(obj)
+        try:
+            return "".join(chunks(obj, 0))
+        except RecursionError:
+            return encoder.encode(obj)  # a circular value: the usual error
+
+    return encode
