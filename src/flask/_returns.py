@@ -14,8 +14,8 @@ from werkzeug.wrappers import Response as BaseResponse
 from ._responses import _default_content_type
 from ._responses import _text_response
 from ._responses import AsyncChunks
-from .globals import request
 from .globals import _cv_request
+from .globals import request
 from .globals import request_ctx
 
 if t.TYPE_CHECKING:  # pragma: no cover

@@ -92,8 +92,7 @@ async def serve_http(
             except StopIteration as done:  # done in its first step
                 reply = done.value
         else:
-            reply = await serving.loop.run_in_executor(
-                serving.pool,
+            reply = await serving.workers.run(
                 contextvars.copy_context().run,
                 _in_thread,
                 app,
@@ -110,7 +109,7 @@ async def serve_http(
                 pass  # the server lost the client
         else:
             watch = stream is None or stream.ended
-            await send_reply(reply, send, receive, scope, serving.pool, watch)
+            await send_reply(reply, send, receive, scope, serving.workers, watch)
     finally:
         if environ["wsgi.input"] is not NO_BODY:
             environ["wsgi.input"].close()
@@ -124,11 +123,11 @@ async def _through_wsgi_middleware(
     so the middleware applies under ASGI too."""
     stream = environ["wsgi.input"] = ReceiveStream(receive, serving.loop)
     context = contextvars.copy_context()
-    reply = await serving.loop.run_in_executor(
-        serving.pool, context.run, _wsgi_in_thread, app, environ, serving.loop
+    reply = await serving.workers.run(
+        context.run, _wsgi_in_thread, app, environ, serving.loop
     )
     await send_reply(
-        reply, send, receive, environ["asgi.scope"], serving.pool, stream.ended
+        reply, send, receive, environ["asgi.scope"], serving.workers, stream.ended
     )
 
 

@@ -19,7 +19,6 @@ import os
 import threading
 import typing as t
 from collections import deque
-from concurrent.futures import Executor
 
 from .._responses import AsyncChunks
 
@@ -27,6 +26,7 @@ if t.TYPE_CHECKING:  # pragma: no cover
     from _typeshed.wsgi import WSGIEnvironment
 
     from ..wrappers import Response
+    from ._workers import Workers
 
 Message = t.MutableMapping[str, t.Any]
 Send = t.Callable[[Message], t.Awaitable[None]]
@@ -291,7 +291,7 @@ async def send_reply(
     send: Send,
     receive: Receive,
     scope: t.Mapping[str, t.Any],
-    pool: Executor,
+    workers: Workers,
     watch: bool = True,
 ) -> None:
     """Send ``reply``; its body is closed when sent or abandoned. With
@@ -299,7 +299,7 @@ async def send_reply(
     stream itself may still read the request body). A client the server
     lost (``send`` raising OSError) ends the reply quietly."""
     try:
-        await _send_reply(reply, send, receive, scope, pool, watch)
+        await _send_reply(reply, send, receive, scope, workers, watch)
     except OSError:
         pass
 
@@ -309,7 +309,7 @@ async def _send_reply(
     send: Send,
     receive: Receive,
     scope: t.Mapping[str, t.Any],
-    pool: Executor,
+    workers: Workers,
     watch: bool,
 ) -> None:
     if not watch:
@@ -339,21 +339,21 @@ async def _send_reply(
         try:
             await _stream_async(body, send, receive)
         finally:
-            await asyncio.get_running_loop().run_in_executor(
-                pool, _close, reply.closing
-            )
+            await workers.run(_close, reply.closing)
     else:
-        await _stream_from_thread(t.cast(t.Iterable[bytes], body), send, receive, pool)
+        await _stream_from_thread(
+            t.cast(t.Iterable[bytes], body), send, receive, workers
+        )
 
 
 async def _stream_from_thread(
-    body: t.Iterable[bytes], send: Send, receive: Receive, pool: Executor
+    body: t.Iterable[bytes], send: Send, receive: Receive, workers: Workers
 ) -> None:
     loop = asyncio.get_running_loop()
     outbox = _Outbox(loop)
     watcher = loop.create_task(_watch_disconnect(receive, outbox.leave))
     context = contextvars.copy_context()
-    producer = loop.run_in_executor(pool, context.run, _pump, body, outbox)
+    producer = workers.run(context.run, _pump, body, outbox)
     try:
         while (batch := await outbox.take()) is not None:
             await send({"type": "http.response.body", "body": batch, "more_body": True})

@@ -6,12 +6,12 @@ from __future__ import annotations
 
 import asyncio
 import typing as t
-from concurrent.futures import ThreadPoolExecutor
 from inspect import iscoroutinefunction
 
 from .._pipeline import dispatch_request
 from .._pipeline import full_dispatch_request
 from ..ctx import _opens_lazily
+from ._workers import Workers
 
 if t.TYPE_CHECKING:  # pragma: no cover
     from ..app import Flask
@@ -27,9 +27,7 @@ class Serving:
         self.app = app
         self.loop = loop
         size = app.config.get("ASGI_WORKER_THREADS") or DEFAULT_WORKER_THREADS
-        self.pool = ThreadPoolExecutor(
-            max_workers=int(size), thread_name_prefix="flask-asgi"
-        )
+        self.workers = Workers(loop, int(size), "flask-asgi")
         #: endpoint -> (registry clock, its plan).
         self._plans: dict[str | None, tuple[int, Plan]] = {}
 
@@ -55,7 +53,7 @@ class Serving:
         return "wsgi_app" in app.__dict__ or not app._stock_wsgi_app
 
     def close(self) -> None:
-        self.pool.shutdown(wait=False, cancel_futures=True)
+        self.workers.close()
 
 
 class Plan(t.NamedTuple):

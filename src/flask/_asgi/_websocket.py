@@ -257,8 +257,8 @@ async def _call(
     if iscoroutinefunction(func):
         return await func(*args, **kwargs)
     context = contextvars.copy_context()
-    result = await serving.loop.run_in_executor(
-        serving.pool, context.run, partial(_in_thread, serving.loop, func, args, kwargs)
+    result = await serving.workers.run(
+        context.run, partial(_in_thread, serving.loop, func, args, kwargs)
     )
     return await result if isawaitable(result) else result
 

@@ -193,7 +193,7 @@ _Encode = t.Callable[[t.Any], str]
 def _one_shot(encoder: json.JSONEncoder) -> _Encode:
     """``encoder.encode``, through a C encoder made once when the standard
     library has one and the output is compact (see the module)."""
-    make = json.encoder.c_make_encoder
+    make = getattr(json.encoder, "c_make_encoder", None)
     if make is None or encoder.indent is not None:
         return encoder.encode
     text = (
