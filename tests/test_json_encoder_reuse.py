@@ -140,3 +140,40 @@ def test_nesting_too_deep_for_the_recursion_limit_is_a_recursion_error(
         json.dumps(_deep(100_000))
     with pytest.raises(RecursionError):
         app.json.dumps(_deep(100_000))
+
+
+def test_responses_follow_option_changes_after_first_use(app: Flask) -> None:
+    with app.app_context():
+        assert app.json.response({"b": "é", "a": 1}).data == b'{"a":1,"b":"\\u00e9"}\n'
+        app.json.sort_keys = False  # type: ignore[attr-defined]
+        app.json.ensure_ascii = False  # type: ignore[attr-defined]
+        data = app.json.response({"b": "é", "a": 1}).data
+        assert data == '{"b":"é","a":1}\n'.encode()
+        app.json.default = lambda o: "default"  # type: ignore[attr-defined]
+        assert app.json.response([object()]).data == b'["default"]\n'
+        app.debug = True
+        assert app.json.response({"a": 1}).data == b'{\n  "a": 1\n}\n'
+
+
+def test_a_provider_overriding_dumps_makes_the_responses(app: Flask) -> None:
+    from flask.json.provider import DefaultJSONProvider
+
+    class Shouting(DefaultJSONProvider):
+        def dumps(self, obj: t.Any, **kwargs: t.Any) -> str:
+            return super().dumps(obj, **kwargs).upper()
+
+    app.json = Shouting(app)
+    with app.app_context():
+        assert app.json.response({"a": "b"}).data == b'{"A":"B"}\n'
+
+
+def test_an_unhashable_default_still_serves_responses(app: Flask) -> None:
+    class Default:
+        __hash__ = None  # type: ignore[assignment]
+
+        def __call__(self, o: t.Any) -> str:
+            return "made"
+
+    app.json.default = Default()  # type: ignore[attr-defined]
+    with app.app_context():
+        assert app.json.response([object()]).data == b'["made"]\n'

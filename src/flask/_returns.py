@@ -63,6 +63,8 @@ def make_response(app: Flask, rv: ResponseReturnValue) -> Response:
         )
     if isinstance(body, cls):
         response = body
+    elif type(body) is dict or type(body) is list:  # spared the ABC checks below
+        response = app.json.response(body)  # type: ignore[assignment]
     elif isinstance(body, cabc.AsyncIterable) and not isinstance(body, BaseResponse):
         body = AsyncChunks(body)
         response = cls(body, status=status, headers=headers)

@@ -156,8 +156,23 @@ class DefaultJSONProvider(JSONProvider):
         or indented as :attr:`compact` and debug mode say."""
         compact = self.compact
         indented = compact is False or (compact is None and self._app.debug)
-        layout = _INDENTED if indented else _COMPACT
-        text = self.dumps(self._prepare_response_obj(args, kwargs), **layout)
+        obj = self._prepare_response_obj(args, kwargs)
+        encode = None
+        if type(self).dumps is DefaultJSONProvider.dumps:
+            # What dumps(obj, **layout) does, with the encoder found by the
+            # provider's options directly.
+            key: tuple[t.Any, bool, bool, bool] | None
+            key = (self.default, self.ensure_ascii, self.sort_keys, indented)
+            try:
+                encode = self._response_encoders.get(key)
+            except TypeError:  # an unhashable option: dumps copes
+                key = None
+            if encode is None and key is not None:
+                encode = self._response_encoder(key)
+        if encode is not None:
+            text = encode(obj)
+        else:
+            text = self.dumps(obj, **(_INDENTED if indented else _COMPACT))
         return _text_response(
             self._app.response_class,  # type: ignore[arg-type]
             text + "\n",
@@ -167,6 +182,29 @@ class DefaultJSONProvider(JSONProvider):
     @cached_property
     def _encoders(self) -> dict[tuple[t.Any, ...], _Encode]:
         return {}
+
+    @cached_property
+    def _response_encoders(self) -> dict[tuple[t.Any, ...], _Encode]:
+        return {}
+
+    def _response_encoder(self, key: tuple[t.Any, bool, bool, bool]) -> _Encode:
+        """The encoding function of responses for ``key``: the provider's
+        ``default``, ``ensure_ascii`` and ``sort_keys``, and whether the
+        output is indented."""
+        default, ensure_ascii, sort_keys, indented = key
+        options = {
+            "default": default,
+            "ensure_ascii": ensure_ascii,
+            "sort_keys": sort_keys,
+            **(_INDENTED if indented else _COMPACT),
+        }
+        found = self._reusable_encoder(options)
+        assert found is not None  # the key's values were hashable
+        encoders = self._response_encoders
+        if len(encoders) >= _ENCODER_LIMIT:
+            encoders.clear()
+        encoders[key] = found
+        return found
 
     def _reusable_encoder(self, options: dict[str, t.Any]) -> _Encode | None:
         """The kept encoding function for these options, made if missing;

@@ -272,7 +272,7 @@ class App(Scaffold):
     def debug(self) -> bool:
         """The ``DEBUG`` config value. Setting it also switches template
         auto-reloading, unless ``TEMPLATES_AUTO_RELOAD`` decides that."""
-        return t.cast(bool, self.config["DEBUG"])
+        return self.config["DEBUG"]  # type: ignore[no-any-return]
 
     @debug.setter
     def debug(self, value: bool) -> None:
