@@ -338,3 +338,83 @@ def test_script_root_from_the_environ(url_app: Flask) -> None:
     with url_app.test_request_context("/", base_url="http://site.test/prefix"):
         assert flask.url_for("user", name="x") == "/prefix/user/x"
         assert flask.url_for("index", _external=True) == "http://site.test/prefix/"
+
+
+# -- remembered builds -------------------------------------------------------------
+
+
+def _twice(app: Flask, endpoint: str, **values: t.Any) -> str:
+    """Build once to be remembered, then again from memory."""
+    first = flask.url_for(endpoint, **values)
+    assert flask.url_for(endpoint, **values) == first
+    return first
+
+
+@pytest.mark.parametrize(
+    ("values", "expected"),
+    [
+        ({"name": "ada", "a": "1", "b": "2"}, "/user/ada?a=1&b=2"),
+        ({"b": "2", "a": "1", "name": "ada"}, "/user/ada?b=2&a=1"),
+        ({"name": 1}, "/user/1"),
+        ({"name": True}, "/user/True"),
+        ({"name": 1.5}, "/user/1.5"),
+        ({"name": "a b/é"}, "/user/a%20b/%C3%A9"),
+        ({"name": "x", "tags": ["a", "b"]}, "/user/x?tags=a&tags=b"),
+    ],
+)
+def test_remembered_builds_match_what_werkzeug_builds(
+    url_app: Flask, values: dict[str, t.Any], expected: str
+) -> None:
+    with url_app.test_request_context():
+        for other in ({"name": 1}, {"name": True}, {"name": 1.0}):
+            flask.url_for("user", **other)  # neighbours that hash alike
+        assert _twice(url_app, "user", **values) == expected
+
+
+def test_each_host_gets_its_own_external_urls(url_app: Flask) -> None:
+    for host in ("one.test", "two.test", "one.test"):
+        with url_app.test_request_context(base_url=f"http://{host}/"):
+            assert _twice(url_app, "index", _external=True) == f"http://{host}/"
+
+
+def test_a_rule_added_later_changes_the_urls(url_app: Flask) -> None:
+    with url_app.test_request_context():
+        assert _twice(url_app, "index", page=2) == "/?page=2"
+    url_app.add_url_rule("/p/<int:page>", "index", url_app.view_functions["index"])
+    with url_app.test_request_context():
+        assert _twice(url_app, "index", page=2) == "/p/2"
+
+
+def test_url_defaults_apply_on_every_build(url_app: Flask) -> None:
+    @url_app.url_defaults
+    def lang(endpoint: str, values: dict[str, t.Any]) -> None:
+        values.setdefault("lang", flask.g.lang)
+
+    for lang_code in ("en", "fr", "en"):
+        with url_app.test_request_context():
+            flask.g.lang = lang_code
+            assert _twice(url_app, "index") == f"/?lang={lang_code}"
+
+
+def test_a_custom_converter_runs_on_every_build(app: Flask) -> None:
+    from werkzeug.routing import BaseConverter
+
+    calls: list[t.Any] = []
+
+    class Recording(BaseConverter):
+        def to_url(self, value: t.Any) -> str:
+            calls.append(value)
+            return str(value)
+
+    app.url_map.converters["rec"] = Recording
+    app.add_url_rule("/r/<rec:item>", "item", lambda item: "")
+    with app.test_request_context():
+        assert _twice(app, "item", item="x") == "/r/x"
+    assert calls == ["x", "x"]
+
+
+def test_build_errors_are_not_remembered(url_app: Flask) -> None:
+    with url_app.test_request_context():
+        for _ in range(2):
+            with pytest.raises(BuildError):
+                flask.url_for("user")

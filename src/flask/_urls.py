@@ -92,12 +92,8 @@ def url_for(app: Flask, endpoint: str, /, **values: t.Any) -> str:
 
     app.inject_url_defaults(endpoint, values)
     try:
-        url: str = adapter.build(
-            endpoint,
-            values,
-            method=options.method,
-            url_scheme=options.scheme,
-            force_external=external,
+        url = app._url_builds.build(
+            adapter, endpoint, values, options.method, options.scheme, external
         )
     except BuildError as error:
         options.put_back(values, external)

@@ -47,6 +47,7 @@ from .ctx import AppContext
 from .ctx import RequestContext
 from .globals import request
 from .routing import _AdapterCache
+from .routing import _BuildCache
 from .routing import _MatchCache
 from .sansio.app import App
 from .sessions import SecureCookieSessionInterface
@@ -320,6 +321,10 @@ class Flask(App):
     @cached_property
     def _url_matches(self) -> _MatchCache:
         return _MatchCache(self.url_map)
+
+    @cached_property
+    def _url_builds(self) -> _BuildCache:
+        return _BuildCache(self.url_map)
 
     # Contexts and test helpers.
 

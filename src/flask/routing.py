@@ -1,5 +1,5 @@
-"""Binding the URL map to requests and matching them, with repeated work
-done once.
+"""Binding the URL map to requests, matching them and building URLs, with
+repeated work done once.
 
 Binding is most of the cost of matching a URL: Werkzeug works out the
 host, scheme, server name and subdomain from the environ on every call.
@@ -11,6 +11,7 @@ adds its path, method and query string.
 from __future__ import annotations
 
 import typing as t
+from uuid import UUID
 
 from werkzeug.exceptions import BadRequest
 from werkzeug.exceptions import NotFound
@@ -223,3 +224,106 @@ class _MatchCache:
             )
             self._cacheable[id(rule)] = known
         return known
+
+
+#: Value types whose converters' output depends on the value alone (and
+#: which are compared with their type, so ``1`` and ``True`` stay apart).
+_PLAIN_VALUES = frozenset({str, int, float, bool, type(None), UUID})
+_MAX_BUILDS = 1024
+
+
+class _BuildCache:
+    """Remembers the URLs built for an endpoint and its values.
+
+    Building walks the endpoint's rules and runs converters and URL
+    quoting; a template linking to the same pages on every request builds
+    the same URLs. A URL is kept (bounded) per binding of the adapter,
+    endpoint, values and build options when every rule of the endpoint
+    has only stock converters and every value has a plain type; anything
+    else, and every build error, goes to Werkzeug each time. Adding a rule
+    to the map clears it.
+    """
+
+    def __init__(self, url_map: Map) -> None:
+        self.url_map = url_map
+        self._urls: dict[tuple[t.Any, ...], str] = {}
+        self._endpoints: dict[str, bool] = {}
+        add = url_map.add
+
+        def add_and_forget(rulefactory: t.Any) -> None:
+            add(rulefactory)
+            self._urls.clear()
+            self._endpoints.clear()
+
+        url_map.add = add_and_forget  # type: ignore[method-assign]
+
+    def build(
+        self,
+        adapter: MapAdapter,
+        endpoint: str,
+        values: dict[str, t.Any],
+        method: str | None,
+        url_scheme: str | None,
+        force_external: bool,
+    ) -> str:
+        """``adapter.build(endpoint, values, ...)``, from memory when possible."""
+        key = self._key(adapter, endpoint, values, method, url_scheme, force_external)
+        url = None if key is None else self._urls.get(key)
+        if url is None:
+            url = adapter.build(
+                endpoint,
+                values,
+                method=method,
+                url_scheme=url_scheme,
+                force_external=force_external,
+            )
+            if key is not None:
+                if len(self._urls) >= _MAX_BUILDS:
+                    self._urls.clear()
+                self._urls[key] = url
+        return url
+
+    def _key(
+        self,
+        adapter: MapAdapter,
+        endpoint: str,
+        values: dict[str, t.Any],
+        *options: t.Any,
+    ) -> tuple[t.Any, ...] | None:
+        if type(adapter) is not MapAdapter or adapter.map is not self.url_map:
+            return None
+        cacheable = self._endpoints.get(endpoint)
+        if cacheable is None:
+            cacheable = self._endpoints[endpoint] = self._stock_rules(endpoint)
+        if not cacheable:
+            return None
+        parts: list[t.Any] = [
+            adapter.server_name,
+            adapter.script_name,
+            adapter.subdomain,
+            adapter.url_scheme,
+            adapter.default_method,
+            adapter.websocket,
+            endpoint,
+            *options,
+        ]
+        for name, value in values.items():
+            kind = type(value)
+            if kind not in _PLAIN_VALUES:
+                return None
+            parts += (name, kind, value)
+        return tuple(parts)
+
+    def _stock_rules(self, endpoint: str) -> bool:
+        """Whether every rule of ``endpoint`` has only stock converters."""
+        try:
+            rules = list(self.url_map.iter_rules(endpoint))
+        except KeyError:
+            return False
+        for rule in rules:
+            converters = getattr(rule, "_converters", None)
+            if converters is None or not all(
+                type(c) in _VALUE_CONVERTERS for c in converters.values()
+            ):
+                return False
+        return True
