@@ -1,4 +1,5 @@
-"""HTTP throughput of the hello app under gunicorn, Flask 3.1.3 against ours.
+"""HTTP throughput of the hello app under gunicorn, Flask 3.1.3 against ours,
+bare and with app-wide hooks of the kinds extensions register (``apps/hooks.py``).
 
 Each side's virtualenv (see ``_common.py``) runs gunicorn with one sync worker
 on a free port of 127.0.0.1 only, pinned to the first CPU; the load generator
@@ -228,13 +229,18 @@ def worker_cpu_seconds(master: int) -> float | None:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+#: The apps served, by the name of their rows: the bare hello app, and the
+#: same with app-wide hooks of the kinds extensions register.
+APPS = {"hello": "hello:app", "hello, app-wide hooks": "hooks:app"}
+
+
 def measure(
-    python: Path, side: str, seconds: float, wrk: str | None
+    python: Path, side: str, seconds: float, wrk: str | None, app: str = "hello:app"
 ) -> tuple[float, float | None]:
     """Start a server for one side, warm it up, load it, stop it: requests/s
     and the worker's CPU time per request (us), which other work on the
     machine disturbs less than throughput."""
-    server = Server(python, side, "bare:app" if side == "bare" else "hello:app")
+    server = Server(python, side, "bare:app" if side == "bare" else app)
     try:
         server.wait_ready()
         for duration in (1.0, seconds):  # a warm-up run, then the measured one
@@ -268,6 +274,23 @@ def benchmark(
     pythons = prepare_sides(flask_only, reinstall)
     if bare:
         pythons["bare"] = pythons.get("ours", pythons["flask"])
+    rows: list[Row] = []
+    for title, app in APPS.items():
+        sides = {s: p for s, p in pythons.items() if s != "bare" or app == "hello:app"}
+        rows += _app_rows(title, app, sides, rounds, seconds, wrk, client)
+    return rows
+
+
+def _app_rows(
+    title: str,
+    app: str,
+    pythons: dict[str, Path],
+    rounds: int,
+    seconds: float,
+    wrk: str | None,
+    client: str,
+) -> list[Row]:
+    """Alternate the sides serving ``app``; its rows of medians."""
     results: dict[str, list[float]] = {side: [] for side in pythons}
     cpu: dict[str, list[float]] = {side: [] for side in pythons}
     errors: dict[str, str] = {}
@@ -275,9 +298,12 @@ def benchmark(
         for side, python in pythons.items():
             if side in errors:
                 continue
-            log(f"http round {index + 1}/{rounds}: {side} ({client}, {seconds:g} s)")
+            log(
+                f"http {title} round {index + 1}/{rounds}: {side}"
+                f" ({client}, {seconds:g} s)"
+            )
             try:
-                rate, cpu_us = measure(python, side, seconds, wrk)
+                rate, cpu_us = measure(python, side, seconds, wrk, app)
                 results[side].append(rate)
                 if cpu_us is not None:
                     cpu[side].append(cpu_us)
@@ -293,7 +319,7 @@ def benchmark(
     note = "FAILED" if "ours" in errors else ("n/a" if "ours" not in pythons else "-")
     return [
         Row(
-            f"HTTP hello, gunicorn 1 sync worker ({client})",
+            f"HTTP {title}, gunicorn 1 sync worker ({client})",
             "req/s",
             medians.get("flask"),
             medians.get("ours"),
