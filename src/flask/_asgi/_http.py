@@ -38,7 +38,6 @@ from ._reply import FileBody
 from ._reply import Reply
 from ._reply import reply_of
 from ._reply import send_reply
-from ._reply import whole_messages
 from ._reply import wsgi_reply
 from ._serving import serving_of
 
@@ -100,16 +99,8 @@ async def serve_http(
                 deliver,
                 serving.loop,
             )
-        if reply.whole:
-            start, whole = whole_messages(reply)
-            try:
-                await send(start)
-                await send(whole)
-            except OSError:
-                pass  # the server lost the client
-        else:
-            watch = stream is None or stream.ended
-            await send_reply(reply, send, receive, scope, serving.workers, watch)
+        watch = stream is None or stream.ended
+        await send_reply(reply, send, receive, scope, serving.workers, watch)
     finally:
         if environ["wsgi.input"] is not NO_BODY:
             environ["wsgi.input"].close()

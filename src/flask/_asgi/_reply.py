@@ -253,22 +253,6 @@ def _pump(body: t.Iterable[bytes], outbox: _Outbox) -> None:
             outbox.finish()
 
 
-def whole_messages(reply: Reply) -> tuple[Message, Message]:
-    """The start and body messages of a reply whose body is ``whole``;
-    the body is closed."""
-    try:
-        data = b"".join(reply.body)  # type: ignore[arg-type]
-    finally:
-        if reply.closing is not None:
-            _close(reply.closing)
-    start = {
-        "type": "http.response.start",
-        "status": reply.status,
-        "headers": reply.headers,
-    }
-    return start, {"type": "http.response.body", "body": data}
-
-
 def _close(body: object) -> None:
     close = getattr(body, "close", None)
     if close is not None:
@@ -286,40 +270,63 @@ async def _watch_disconnect(receive: Receive, gone: t.Callable[[], None]) -> Non
     gone()
 
 
-async def send_reply(
+def send_reply(
     reply: Reply,
     send: Send,
     receive: Receive,
     scope: t.Mapping[str, t.Any],
     workers: Workers,
     watch: bool = True,
-) -> None:
+) -> t.Awaitable[None]:
     """Send ``reply``; its body is closed when sent or abandoned. With
     ``watch``, a stream listens for the client leaving (not when the
     stream itself may still read the request body). A client the server
-    lost (``send`` raising OSError) ends the reply quietly."""
+    lost (``send`` raising OSError) ends the reply quietly. (A plain
+    function: a whole body, the common case, costs one coroutine.)"""
+    if reply.whole:
+        return _send_whole(reply, send)
+    return _send_stream(reply, send, receive if watch else _never, scope, workers)
+
+
+async def _send_whole(reply: Reply, send: Send) -> None:
     try:
-        await _send_reply(reply, send, receive, scope, workers, watch)
+        data = b"".join(reply.body)  # type: ignore[arg-type]
+    finally:
+        if reply.closing is not None:
+            _close(reply.closing)
+    start = {
+        "type": "http.response.start",
+        "status": reply.status,
+        "headers": reply.headers,
+    }
+    try:
+        await send(start)
+        await send({"type": "http.response.body", "body": data})
     except OSError:
         pass
 
 
-async def _send_reply(
+async def _send_stream(
     reply: Reply,
     send: Send,
     receive: Receive,
     scope: t.Mapping[str, t.Any],
     workers: Workers,
-    watch: bool,
 ) -> None:
-    if not watch:
-        receive = _never
+    try:
+        await _stream_reply(reply, send, receive, scope, workers)
+    except OSError:
+        pass
+
+
+async def _stream_reply(
+    reply: Reply,
+    send: Send,
+    receive: Receive,
+    scope: t.Mapping[str, t.Any],
+    workers: Workers,
+) -> None:
     body = reply.body
-    if reply.whole:
-        start, whole = whole_messages(reply)
-        await send(start)
-        await send(whole)
-        return
     await send(
         {
             "type": "http.response.start",
