@@ -143,10 +143,7 @@ async def serve_awaiting_view(
             raise
         return deliver(response)
     finally:
-        # pop_context, inline on the hot path.
-        if failure is not None and app.should_ignore_error(failure):
-            failure = None
-        ctx.pop(failure)
+        pop_context(app, ctx, failure)
 
 
 def pop_context(app: Flask, ctx: RequestContext, failure: BaseException | None) -> None:

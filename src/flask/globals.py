@@ -43,37 +43,31 @@ _no_req_msg = _outside.format(
 )
 
 
-def _proxy(var: ContextVar[t.Any], attribute: str | None, unbound: str) -> t.Any:
-    """A Werkzeug ``LocalProxy`` of ``var`` (or of one ``attribute`` of
-    its value) whose attribute reads and writes, the proxied operations
-    extensions use most, are one call each instead of Werkzeug's three;
-    every other operation is Werkzeug's own."""
+class _ContextProxy(LocalProxy):  # type: ignore[type-arg]
+    """Werkzeug's ``LocalProxy`` with attribute reads and writes, the
+    proxied operations extensions use most, going straight to the current
+    object (two calls instead of Werkzeug's three); every other operation
+    is Werkzeug's own."""
 
-    def current() -> t.Any:
-        try:
-            found = var.get()
-        except LookupError:
-            raise RuntimeError(unbound) from None
-        return found if attribute is None else getattr(found, attribute)
+    __slots__ = ()
 
-    def get(self: LocalProxy[t.Any], name: str) -> t.Any:
-        return getattr(current(), name)
+    def __getattr__(self, name: str) -> t.Any:
+        return getattr(self._get_current_object(), name)
 
-    def set(self: LocalProxy[t.Any], name: str, value: t.Any) -> None:
-        setattr(current(), name, value)
+    def __setattr__(self, name: str, value: t.Any) -> None:
+        setattr(self._get_current_object(), name, value)
 
-    namespace = {"__slots__": (), "__getattr__": get, "__setattr__": set}
-    # Named like its base: an unbound proxy's repr is "<LocalProxy unbound>".
-    kind = type("LocalProxy", (LocalProxy,), namespace)
-    return kind(var, attribute, unbound_message=unbound)
+
+# Named like its base: an unbound proxy's repr is "<LocalProxy unbound>".
+_ContextProxy.__name__ = _ContextProxy.__qualname__ = "LocalProxy"
 
 
 def _app_proxy(attribute: str | None = None) -> t.Any:
-    return _proxy(_cv_app, attribute, _no_app_msg)
+    return _ContextProxy(_cv_app, attribute, unbound_message=_no_app_msg)
 
 
 def _request_proxy(attribute: str | None = None) -> t.Any:
-    return _proxy(_cv_request, attribute, _no_req_msg)
+    return _ContextProxy(_cv_request, attribute, unbound_message=_no_req_msg)
 
 
 app_ctx: AppContext = _app_proxy()
