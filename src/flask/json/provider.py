@@ -159,18 +159,9 @@ class DefaultJSONProvider(JSONProvider):
         obj = self._prepare_response_obj(args, kwargs)
         encode = None
         if type(self).dumps is DefaultJSONProvider.dumps:
-            # What dumps(obj, **layout) does, with the encoder found by the
-            # provider's options directly.
-            key: tuple[t.Any, bool, bool, bool] | None
-            key = (self.default, self.ensure_ascii, self.sort_keys, indented)
-            try:
-                encode = self._response_encoders.get(key)
-            except TypeError:  # an unhashable option: dumps copes
-                key = None
-            if encode is None and key is not None:
-                encode = self._response_encoder(key)
+            encode = self._response_encoder(indented)
         if encode is not None:
-            text = encode(obj)
+            text = encode(obj)  # what dumps(obj, **layout) does
         else:
             text = self.dumps(obj, **(_INDENTED if indented else _COMPACT))
         return _text_response(
@@ -187,23 +178,30 @@ class DefaultJSONProvider(JSONProvider):
     def _response_encoders(self) -> dict[tuple[t.Any, ...], _Encode]:
         return {}
 
-    def _response_encoder(self, key: tuple[t.Any, bool, bool, bool]) -> _Encode:
-        """The encoding function of responses for ``key``: the provider's
-        ``default``, ``ensure_ascii`` and ``sort_keys``, and whether the
-        output is indented."""
-        default, ensure_ascii, sort_keys, indented = key
-        options = {
-            "default": default,
-            "ensure_ascii": ensure_ascii,
-            "sort_keys": sort_keys,
-            **(_INDENTED if indented else _COMPACT),
-        }
-        found = self._reusable_encoder(options)
-        assert found is not None  # the key's values were hashable
+    def _response_encoder(self, indented: bool) -> _Encode | None:
+        """The encoding function of responses, found by the provider's
+        ``default``, ``ensure_ascii`` and ``sort_keys`` and the layout;
+        None when one of them can't be a key (``dumps`` copes)."""
+        key = (self.default, self.ensure_ascii, self.sort_keys, indented)
         encoders = self._response_encoders
-        if len(encoders) >= _ENCODER_LIMIT:
-            encoders.clear()
-        encoders[key] = found
+        try:
+            found = encoders.get(key)
+        except TypeError:
+            return None
+        if found is None:
+            found = self._reusable_encoder(
+                {
+                    "default": self.default,
+                    "ensure_ascii": self.ensure_ascii,
+                    "sort_keys": self.sort_keys,
+                    **(_INDENTED if indented else _COMPACT),
+                }
+            )
+            if found is None:  # pragma: no cover - hashable options, no cls
+                return None
+            if len(encoders) >= _ENCODER_LIMIT:
+                encoders.clear()
+            encoders[key] = found
         return found
 
     def _reusable_encoder(self, options: dict[str, t.Any]) -> _Encode | None:
