@@ -122,6 +122,18 @@ def _path_info(environ: WSGIEnvironment) -> str:
     return _wsgi_str(path) if path is not None else "/"
 
 
+def _forget_on_add(url_map: Map, *forget: t.Callable[[], None]) -> None:
+    """Call each of ``forget`` whenever a rule is added to ``url_map``."""
+    add = url_map.add
+
+    def add_and_forget(rulefactory: t.Any) -> None:
+        add(rulefactory)
+        for clear in forget:
+            clear()
+
+    url_map.add = add_and_forget  # type: ignore[method-assign]
+
+
 #: Converters whose values are immutable and so can be shared between
 #: requests. Other converters (a custom one may return a database row)
 #: are run on every request.
@@ -156,13 +168,7 @@ class _MatchCache:
         # By id: rules compare by value and aren't hashable; they stay in
         # the map for its lifetime, so ids are not reused.
         self._cacheable: dict[int, bool] = {}
-        add = url_map.add
-
-        def add_and_forget(rulefactory: t.Any) -> None:
-            add(rulefactory)
-            self._results.clear()
-
-        url_map.add = add_and_forget  # type: ignore[method-assign]
+        _forget_on_add(url_map, self._results.clear)
 
     def match(self, adapter: MapAdapter) -> tuple[Rule, dict[str, t.Any]]:
         """``adapter.match(return_rule=True)``, from memory when possible."""
@@ -248,14 +254,7 @@ class _BuildCache:
         self.url_map = url_map
         self._urls: dict[tuple[t.Any, ...], str] = {}
         self._endpoints: dict[str, bool] = {}
-        add = url_map.add
-
-        def add_and_forget(rulefactory: t.Any) -> None:
-            add(rulefactory)
-            self._urls.clear()
-            self._endpoints.clear()
-
-        url_map.add = add_and_forget  # type: ignore[method-assign]
+        _forget_on_add(url_map, self._urls.clear, self._endpoints.clear)
 
     def build(
         self,
