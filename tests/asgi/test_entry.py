@@ -54,6 +54,23 @@ def test_asgi_app_is_what_middleware_wraps(hello, loop):
     hello.__dict__["_asgi_serving"].close()
 
 
+def test_a_subclass_asgi_app_is_what_the_server_calls(loop):
+    from asgi_helpers import Peer
+
+    calls = []
+
+    class Traced(Flask):
+        async def asgi_app(self, scope, receive, send):
+            calls.append(scope["path"])
+            await super().asgi_app(scope, receive, send)
+
+    traced = Traced(__name__)
+    traced.add_url_rule("/", "index", lambda: "hi")
+    assert Peer(traced, loop).request("/").body == b"hi"
+    assert calls == ["/"]
+    traced.__dict__["_asgi_serving"].close()
+
+
 @pytest.mark.parametrize(
     "check",
     [
