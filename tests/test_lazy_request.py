@@ -15,12 +15,13 @@ from werkzeug.test import EnvironBuilder
 import flask
 from flask import Flask
 from flask import request
+from flask.ctx import _UNSET as _UNMADE
 from flask.ctx import RequestContext
 from flask.globals import request_ctx
 
 
 def _made(ctx: RequestContext) -> bool:
-    return "request" in vars(ctx)
+    return ctx._request is not None
 
 
 def test_a_view_that_never_reads_the_request_never_makes_it(app: Flask) -> None:
@@ -189,7 +190,7 @@ def test_a_remembered_match_needs_no_url_adapter(app: Flask) -> None:
     client = app.test_client()
     client.get("/")  # matched with an adapter, and remembered
     client.get("/")
-    assert "url_adapter" not in vars(seen[1])
+    assert seen[1]._url_adapter is _UNMADE
 
 
 @pytest.mark.parametrize(

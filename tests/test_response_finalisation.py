@@ -130,3 +130,15 @@ def test_a_subclass_with_its_own_status_takes_werkzeugs_path() -> None:
     assert not Teapot._stock_wsgi
     assert Response._stock_wsgi
     assert _wsgi(Teapot("x"))[0] == "418 I'M A TEAPOT"
+
+
+def test_a_subclass_finalising_its_own_headers_is_called() -> None:
+    class Stamped(Response):
+        def get_wsgi_headers(self, environ: t.Any) -> Headers:
+            headers = super().get_wsgi_headers(environ)
+            headers["X-Stamped"] = "1"
+            return headers
+
+    status, headers, body = _wsgi(Stamped("x"))
+    assert ("X-Stamped", "1") in headers
+    assert body == b"x"

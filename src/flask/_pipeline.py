@@ -229,10 +229,10 @@ def _dispatch_target(app: Flask) -> tuple[t.Any, t.Any, str]:
     target = ctx._match_without_request()
     if target is not None:
         return target
-    failure = ctx.__dict__.get("_routing_exception")
+    failure = ctx._routing_exception
     if (
         failure is not None
-        and "request" not in ctx.__dict__
+        and ctx._request is None
         and (not app.debug or not isinstance(failure, RequestRedirect))
         and type(app).raise_routing_exception is raise_routing_exception
     ):

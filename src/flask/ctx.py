@@ -181,6 +181,19 @@ def _opens_lazily(interface: SessionInterface) -> bool:
     return getattr(interface, "_open_lazily", False) is True
 
 
+class _OnlyInWebSocket:
+    """``ctx.websocket`` of a context that is not a WebSocket connection's
+    (whose handler code sets the instance attribute): a clear error."""
+
+    def __get__(self, ctx: object, owner: type | None = None) -> t.Any:
+        if ctx is None:
+            return self
+        raise RuntimeError(
+            "'websocket' is only available in a WebSocket handler (a"
+            " route of app.websocket) and its hooks, served over ASGI."
+        )
+
+
 class RequestContext:
     """Everything about one request: the request object, the URL adapter
     and match, the session and flashed messages.
@@ -193,16 +206,6 @@ class RequestContext:
     it over when the object is made.
     """
 
-    #: The request object; made on first access when the context may make
-    #: it lazily (see ``Request._lazy_init``).
-    request: Request
-    #: The URL map bound to the request; None when the host is refused.
-    #: Made on first use too, when the request object is.
-    url_adapter: MapAdapter | None
-    #: Whether the URL was matched before the push (a server adapter
-    #: choosing where to run the request by its endpoint).
-    _matched = False
-
     def __init__(
         self,
         app: Flask,
@@ -211,10 +214,20 @@ class RequestContext:
         session: SessionMixin | None = None,
     ) -> None:
         self.app = app
+        self._environ = environ if request is None else request.environ
+        #: The request object, or None until it is made (on first access
+        #: when the context may make it lazily, see ``Request._lazy_init``).
+        self._request: Request | None = request
+        #: The URL adapter (None when the host is refused), or _UNSET until
+        #: made from ``_binding`` on first use.
+        self._url_adapter: MapAdapter | None = _UNSET
         self._match: _Match | None = None
         self._routing_exception: HTTPException | None = None
         #: Where the URL map is bound, while the adapter is not made yet.
         self._binding: _Binding | None = None
+        #: Whether the URL was matched before the push (a server adapter
+        #: choosing where to run the request by its endpoint).
+        self._matched = False
         self.flashes: list[tuple[str, str]] | None = None
         self._opened_session: SessionMixin | None = session
         self._after_request_functions: list[AfterRequestCallable[t.Any]] = []
@@ -226,24 +239,45 @@ class RequestContext:
             tuple[contextvars.Token[RequestContext], AppContext | None]
         ] = []
         if request is not None:
-            self._environ = request.environ
-            self.request = request
             self._adapt_now()
         elif app._stock_url_adapter and getattr(app.request_class, "_lazy_init", False):
-            self._environ = environ
             try:
                 self._binding = app._url_adapters.binding(
                     environ, app.config["TRUSTED_HOSTS"]
                 )
             except HTTPException as refused:
                 self._routing_exception = refused
-                self.url_adapter = None
+                self._url_adapter = None
         else:
-            self._environ = environ
             self._new_request()
             self._adapt_now()
 
     # -- made on demand ------------------------------------------------------
+    # Properties, not ``__getattr__``: a class with ``__getattr__`` makes
+    # every attribute read of its instances take the interpreter's slow path.
+
+    @property
+    def request(self) -> Request:
+        """The request object, made on first access."""
+        made = self._request
+        return self._late_request() if made is None else made
+
+    @request.setter
+    def request(self, value: Request) -> None:
+        self._request = value
+
+    @property
+    def url_adapter(self) -> MapAdapter | None:
+        """The URL map bound to the request; None when the host is refused.
+        Made on first use too, when the request object is."""
+        adapter = self._url_adapter
+        return self._late_adapter() if adapter is _UNSET else adapter
+
+    @url_adapter.setter
+    def url_adapter(self, value: MapAdapter | None) -> None:
+        self._url_adapter = value
+
+    websocket = _OnlyInWebSocket()
 
     def _adapt_now(self) -> None:
         adapter: MapAdapter | None = None
@@ -251,34 +285,17 @@ class RequestContext:
             adapter = self.app.create_url_adapter(self.request)
         except HTTPException as refused:
             self.request.routing_exception = refused
-        self.url_adapter = adapter
+        self._url_adapter = adapter
 
     def _new_request(self) -> Request:
         made = self.app.request_class(self._environ)
         made.json_module = self.app.json
-        self.request = made
+        self._request = made
         return made
-
-    if not t.TYPE_CHECKING:
-
-        def __getattr__(self, name: str) -> t.Any:
-            # Reached only while ``request`` or ``url_adapter`` is not made.
-            if name == "request":
-                return self._late_request()
-            if name == "url_adapter" and self._binding is not None:
-                return self._late_adapter()
-            if name == "websocket":
-                raise RuntimeError(
-                    "'websocket' is only available in a WebSocket handler (a"
-                    " route of app.websocket) and its hooks, served over ASGI."
-                )
-            raise AttributeError(
-                f"{type(self).__name__!r} object has no attribute {name!r}"
-            )
 
     def _late_adapter(self) -> MapAdapter:
         adapter = self.app._url_adapters.adapter(self._binding, self._environ)  # type: ignore[arg-type]
-        self.url_adapter = adapter
+        self._url_adapter = adapter
         return adapter
 
     def _late_request(self) -> Request:
@@ -297,7 +314,7 @@ class RequestContext:
     def _route(self) -> tuple[str | None, dict[str, t.Any] | None]:
         """The matched endpoint and view arguments (None and None when
         nothing matched), read without making the request object."""
-        made = self.__dict__.get("request")
+        made = self._request
         if made is not None:
             return made.endpoint, made.view_args
         if self._match is None:
@@ -309,7 +326,7 @@ class RequestContext:
         """The matched rule, view arguments and method while no request
         object exists (so nothing can have changed them there); None once
         it exists, or if matching failed."""
-        if self._match is None or "request" in self.__dict__:
+        if self._match is None or self._request is not None:
             return None
         # The method as Werkzeug's request reads it.
         method = self._environ.get("REQUEST_METHOD", "GET").upper()
@@ -348,11 +365,11 @@ class RequestContext:
     def match_request(self) -> None:
         """Match the URL, keeping the rule and view arguments, or the
         routing error to raise at dispatch."""
-        made: Request | None = self.__dict__.get("request")
+        made = self._request
         matches = self.app._url_matches
         self._matched = True
         try:
-            if self._binding is None or "url_adapter" in self.__dict__:
+            if self._binding is None or self._url_adapter is not _UNSET:
                 found = matches.match(self.url_adapter)  # type: ignore[arg-type]
             else:
                 found = matches.match_environ(
@@ -372,7 +389,7 @@ class RequestContext:
     def _match_once(self) -> None:
         """Match the URL unless that was done, or the host was refused."""
         if not self._matched and (
-            self._binding is not None or self.url_adapter is not None
+            self._binding is not None or self._url_adapter is not None
         ):
             self.match_request()
 
@@ -394,7 +411,7 @@ class RequestContext:
             self._opened_session = self._open_session()
         # _match_once, inline: this runs for every request.
         if not self._matched and (
-            self._binding is not None or self.url_adapter is not None
+            self._binding is not None or self._url_adapter is not None
         ):
             self.match_request()
 
@@ -407,15 +424,15 @@ class RequestContext:
         try:
             if final:
                 self.app.do_teardown_request(exc)
-                close = getattr(self.__dict__.get("request"), "close", None)
+                close = getattr(self._request, "close", None)
                 if close is not None:
                     close()
         finally:
             active = _cv_request.get()
             token, pushed_app_ctx = self._cv_tokens.pop()
             _cv_request.reset(token)
-            if final and "request" in active.__dict__:
-                active.request.environ["werkzeug.request"] = None
+            if final and active._request is not None:
+                active._request.environ["werkzeug.request"] = None
             if pushed_app_ctx is not None:
                 pushed_app_ctx.pop(exc)
             if active is not self:

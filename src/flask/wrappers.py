@@ -400,6 +400,9 @@ class Response(ResponseBase):
     #: Whether status, headers, body iteration and closing are Werkzeug's
     #: (subclasses that change them always take Werkzeug's path).
     _stock_wsgi = True
+    #: Whether, besides, ``get_wsgi_response`` is this class's: a server
+    #: adapter may then read status, headers and a whole body directly.
+    _stock_reply = True
 
     def __init_subclass__(cls, **kwargs: t.Any) -> None:
         super().__init_subclass__(**kwargs)
@@ -407,8 +410,12 @@ class Response(ResponseBase):
             cls.get_app_iter is Response.get_app_iter
             and cls.iter_encoded is Response.iter_encoded
             and cls.close is Response.close
+            and cls.get_wsgi_headers is ResponseBase.get_wsgi_headers
             and inspect.getattr_static(cls, "status") is _STATUS
             and inspect.getattr_static(cls, "status_code") is _STATUS_CODE
+        )
+        cls._stock_reply = (
+            cls._stock_wsgi and cls.get_wsgi_response is Response.get_wsgi_response
         )
 
     def iter_encoded(self) -> t.Iterator[bytes]:

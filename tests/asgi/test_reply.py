@@ -11,7 +11,9 @@ from pathlib import Path
 import pytest
 
 from flask import Flask
+from flask import redirect
 from flask import request
+from flask import Response
 from flask import send_file
 from flask import stream_with_context
 
@@ -201,3 +203,64 @@ def test_response_of_an_async_generator(app, peer, client):
 
     assert peer.request("/").body == b"ab"
     assert client.get("/").data == b"ab"
+
+
+class _ExtraHeaderResponse(Response):
+    def get_wsgi_headers(self, environ):  # type: ignore[no-untyped-def]
+        headers = super().get_wsgi_headers(environ)
+        headers["X-Finalised"] = "yes"
+        return headers
+
+
+def _without_length() -> Response:
+    response = Response("sized later")
+    del response.headers["Content-Length"]
+    return response
+
+
+def _closing(closed: list[bool]) -> Response:
+    response = Response("closes")
+    response.call_on_close(lambda: closed.append(True))
+    return response
+
+
+_CASES = {
+    "text": lambda closed: "Hello",
+    "bytes and a header": lambda closed: (b"\x00raw", {"X-A": "b"}),
+    "cookie": lambda closed: _with_cookie(),
+    "json": lambda closed: {"a": [1, 2]},
+    "redirect": lambda closed: redirect("/elsewhere"),
+    "no content": lambda closed: ("", 204),
+    "not modified": lambda closed: ("", 304),
+    "informational": lambda closed: Response("", 103),
+    "no length": lambda closed: _without_length(),
+    "headers finalised by a subclass": lambda closed: _ExtraHeaderResponse("x"),
+    "closing callback": _closing,
+    "several chunks": lambda closed: Response([b"a", b"b", b"c"]),
+}
+
+
+def _with_cookie() -> Response:
+    response = Response("c")
+    response.set_cookie("k", "v", httponly=True)
+    return response
+
+
+@pytest.mark.parametrize("method", ["GET", "HEAD"])
+@pytest.mark.parametrize("case", sorted(_CASES))
+def test_whole_reply_is_what_a_wsgi_server_sends(app, peer, client, case, method):
+    """Whole bodies are read straight from a stock response when nothing
+    needs finalising; either way the reply is the WSGI path's."""
+    closed: list[bool] = []
+    app.add_url_rule("/", "index", lambda: _CASES[case](closed))
+    wsgi = client.open("/", method=method)
+    wsgi_body = wsgi.data
+    wsgi.close()
+    wsgi_closed = list(closed)
+    closed.clear()
+    exchange = peer.request("/", method)
+    assert exchange.status == wsgi.status_code
+    sent = [(k.decode(), v.decode()) for k, v in exchange.start["headers"]]
+    assert sent == [(k.lower(), v) for k, v in wsgi.headers.to_wsgi_list()]
+    assert exchange.body == wsgi_body
+    assert closed == wsgi_closed

@@ -35,6 +35,7 @@ from ._environ import build_environ
 from ._environ import has_body
 from ._environ import NO_BODY
 from ._reply import FileBody
+from ._reply import Outgoing
 from ._reply import Reply
 from ._reply import reply_of
 from ._reply import send_reply
@@ -146,7 +147,7 @@ class _InContext:
 
     def __init__(
         self,
-        coro: t.Coroutine[t.Any, t.Any, Reply],
+        coro: t.Coroutine[t.Any, t.Any, Outgoing],
         context: contextvars.Context,
         waited: t.Any,
     ) -> None:
@@ -154,7 +155,7 @@ class _InContext:
         self._context = context
         self._waited = waited
 
-    def __await__(self) -> t.Generator[t.Any, t.Any, Reply]:
+    def __await__(self) -> t.Generator[t.Any, t.Any, Outgoing]:
         run = self._context.run
         coro = self._coro
         waited = self._waited
@@ -169,15 +170,15 @@ class _InContext:
             try:
                 waited = run(step, value)
             except StopIteration as done:
-                return t.cast(Reply, done.value)
+                return t.cast(Outgoing, done.value)
 
 
 def _in_thread(
     app: Flask,
     ctx: RequestContext,
-    deliver: t.Callable[[t.Any], Reply],
+    deliver: t.Callable[[t.Any], Outgoing],
     loop: asyncio.AbstractEventLoop,
-) -> Reply:
+) -> Outgoing:
     # Runs in a copy of the server task's context: what the request sets
     # is dropped with it.
     server_loop.set(loop)

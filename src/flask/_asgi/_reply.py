@@ -20,6 +20,8 @@ import threading
 import typing as t
 from collections import deque
 
+from werkzeug.datastructures import Headers
+
 from .._responses import AsyncChunks
 
 if t.TYPE_CHECKING:  # pragma: no cover
@@ -32,6 +34,8 @@ Message = t.MutableMapping[str, t.Any]
 Send = t.Callable[[Message], t.Awaitable[None]]
 Receive = t.Callable[[], t.Awaitable[Message]]
 _Headers = list[tuple[bytes, bytes]]
+#: A reply known in full: its start and body messages.
+Whole = tuple[Message, Message]
 
 #: Chunks a streaming thread may get ahead of the client.
 _BACKLOG = 32
@@ -95,8 +99,16 @@ class Reply:
         self.closing = closing
 
 
-def reply_of(environ: WSGIEnvironment, response: Response) -> Reply:
+#: What goes to the client, either way.
+Outgoing = Reply | Whole
+
+
+def reply_of(environ: WSGIEnvironment, response: Response) -> Outgoing:
     """The reply for ``response``, the way a WSGI server would get it."""
+    if getattr(response, "_stock_reply", False):
+        direct = _direct_reply(environ, response)
+        if direct is not None:
+            return direct
     wsgi_response = getattr(response, "get_wsgi_response", None)
     if wsgi_response is not None:
         body, status_line, headers = wsgi_response(environ)
@@ -111,7 +123,7 @@ def reply_of(environ: WSGIEnvironment, response: Response) -> Reply:
             key = _encoded_name(name)
         encoded.append((key, value.encode("latin-1")))
     if type(body) is list:  # whole, with nothing to close
-        return Reply(status, encoded, body, True, None)
+        return _whole(status, encoded, b"".join(body))
     chunks = getattr(response, "response", None)
     if hasattr(chunks, "__aiter__") and _may_have_body(environ, status):
         if not isinstance(chunks, AsyncChunks):  # Response(async_generator)
@@ -121,6 +133,73 @@ def reply_of(environ: WSGIEnvironment, response: Response) -> Reply:
         response, "direct_passthrough", False
     )
     return Reply(status, encoded, body, whole, body)
+
+
+def _direct_reply(environ: WSGIEnvironment, response: Response) -> Whole | None:
+    """The reply of a stock response whose whole body is a list of bytes,
+    read from it directly: what its ``get_wsgi_response`` would give when
+    there is nothing to finalise (a Content-Length set; no Location to
+    rewrite; no 1xx/204/304 status or HEAD request to strip the body of;
+    nothing to close). None when any of that does not hold."""
+    status = response._status_code
+    body = response.response
+    headers = response.headers
+    if (
+        status < 200
+        or status == 204
+        or status == 304
+        or type(body) is not list
+        or type(headers) is not Headers
+        or response._on_close
+        or response.direct_passthrough
+        or environ["REQUEST_METHOD"] == "HEAD"
+    ):
+        return None
+    for chunk in body:
+        if type(chunk) is not bytes:
+            return None
+    encoded = []
+    sized = False
+    pairs = _PAIRS
+    try:
+        for pair in headers._list:
+            known = pairs.get(pair)
+            if known is None:
+                known = _encoded_pair(pair)
+                if known is None:
+                    return None
+            if known[0] == b"content-length":
+                sized = True
+            encoded.append(known)
+    except TypeError:  # a pair that is not a tuple: not the stock list
+        return None
+    return _whole(status, encoded, b"".join(body)) if sized else None
+
+
+#: (name, value) header pair -> its encoded pair, for the direct reply
+#: (bounded: values such as cookies differ per response).
+_PAIRS: dict[tuple[str, str], tuple[bytes, bytes]] = {}
+#: What finalising the headers may rewrite: not on the direct path.
+_REWRITTEN = frozenset({b"location", b"content-location"})
+
+
+def _encoded_pair(pair: tuple[str, str]) -> tuple[bytes, bytes] | None:
+    name, value = pair
+    key = _NAMES.get(name) or _encoded_name(name)
+    if key in _REWRITTEN:
+        return None
+    encoded = (key, value.encode("latin-1"))
+    if len(_PAIRS) >= 1024:
+        _PAIRS.clear()
+    _PAIRS[pair] = encoded
+    return encoded
+
+
+def _whole(status: int, headers: _Headers, data: bytes) -> Whole:
+    return (
+        {"type": "http.response.start", "status": status, "headers": headers},
+        {"type": "http.response.body", "body": data},
+    )
 
 
 def wsgi_reply(wsgi_app: t.Any, environ: WSGIEnvironment) -> Reply:
@@ -271,7 +350,7 @@ async def _watch_disconnect(receive: Receive, gone: t.Callable[[], None]) -> Non
 
 
 def send_reply(
-    reply: Reply,
+    reply: Outgoing,
     send: Send,
     receive: Receive,
     scope: t.Mapping[str, t.Any],
@@ -283,25 +362,29 @@ def send_reply(
     stream itself may still read the request body). A client the server
     lost (``send`` raising OSError) ends the reply quietly. (A plain
     function: a whole body, the common case, costs one coroutine.)"""
-    if reply.whole:
+    if isinstance(reply, tuple):
         return _send_whole(reply, send)
+    if reply.whole:
+        return _send_whole(_joined(reply), send)
     return _send_stream(reply, send, receive if watch else _never, scope, workers)
 
 
-async def _send_whole(reply: Reply, send: Send) -> None:
+def _joined(reply: Reply) -> Whole:
+    """The messages of a reply whose body is known in full, the body
+    closed once read."""
     try:
         data = b"".join(reply.body)  # type: ignore[arg-type]
     finally:
         if reply.closing is not None:
             _close(reply.closing)
-    start = {
-        "type": "http.response.start",
-        "status": reply.status,
-        "headers": reply.headers,
-    }
+    return _whole(reply.status, reply.headers, data)
+
+
+async def _send_whole(messages: Whole, send: Send) -> None:
+    start, body = messages
     try:
         await send(start)
-        await send({"type": "http.response.body", "body": data})
+        await send(body)
     except OSError:
         pass
 

@@ -190,7 +190,7 @@ async def serve_websocket(
         config.get("WEBSOCKET_IDLE_TIMEOUT"),
     )
     ctx = app.request_context(environ)
-    ctx.websocket = WebSocket(  # type: ignore[attr-defined]
+    ctx.websocket = WebSocket(
         ctx, channel, serving.loop, scope.get("subprotocols") or ()
     )
     failure: BaseException | None = None
