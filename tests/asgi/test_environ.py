@@ -125,3 +125,30 @@ def test_header_names_with_underscores_are_dropped(echo, peer):
 def test_http2_scope(echo, peer):
     seen = _seen(peer, "/", http_version="2")
     assert seen["protocol"] == "HTTP/2"
+
+
+def test_server_given_as_a_list(echo, peer):
+    seen = _seen(peer, "/", host=None, server=["10.0.0.2", 9001])
+    assert seen["host"] == "10.0.0.2:9001"
+
+
+def test_listeners_do_not_mix(echo, peer):
+    """What requests of one server, scheme and HTTP version share is kept
+    apart from another's, whatever the order."""
+    for scheme, version in [("https", "2"), ("http", "1.1"), ("https", "2")]:
+        seen = _seen(peer, "/", scheme=scheme, http_version=version, host=None)
+        assert seen["scheme"] == scheme
+        assert seen["protocol"] == f"HTTP/{version}"
+
+
+def test_a_request_changing_its_environ_leaves_the_next_alone(app, peer):
+    @app.route("/")
+    def index() -> str:
+        seen = request.environ.get("SERVER_NAME")
+        request.environ["SERVER_NAME"] = "changed.test"
+        request.environ["x.mark"] = True
+        return f"{seen} {request.environ.get('x.mark') and 'marked'}"
+
+    first = peer.request("/").body
+    assert peer.request("/").body == first
+    assert b"changed.test" not in first

@@ -71,50 +71,57 @@ def _path_info(scope: Scope) -> tuple[str, str]:
     return "", path.decode("latin-1")
 
 
-#: (host, port) of the scope's "server" -> SERVER_NAME and SERVER_PORT.
-_SERVERS: dict[t.Any, tuple[str, str]] = {}
+#: (server, scheme, HTTP version) of a scope -> the environ entries every
+#: request of that listener shares, copied for each (bounded).
+_BASES: dict[tuple[t.Any, ...], dict[str, t.Any]] = {}
 
 
-def _server(scope: Scope) -> tuple[str, str]:
+def _base(scope: Scope, key: tuple[t.Any, ...]) -> dict[str, t.Any]:
     server = scope.get("server") or ("localhost", 80)
-    known = _SERVERS.get(server)
-    if known is None:
-        port = server[1]
-        known = (str(server[0]), "80" if port is None else str(port))
-        if len(_SERVERS) < 64:
-            _SERVERS[server] = known
-    return known
-
-
-def build_environ(scope: Scope, body: t.Any) -> WSGIEnvironment:
-    """The environ of an HTTP ``scope``, reading its body from ``body``.
-    The scope itself is kept under ``asgi.scope``."""
-    raw = scope.get("raw_path")
-    if raw is not None and b"%" not in raw and not scope.get("root_path"):
-        script_name, path_info = "", raw.decode("latin-1")  # the common case
-    else:
-        script_name, path_info = _path_info(scope)
-    server = _SERVERS.get(scope.get("server"))
-    server_name, server_port = server if server is not None else _server(scope)
-    environ: dict[str, t.Any] = {
+    port = server[1]
+    base = {
         "wsgi.version": (1, 0),
         "wsgi.input_terminated": True,
         "wsgi.multithread": True,
         "wsgi.multiprocess": True,
         "wsgi.run_once": False,
-        "SCRIPT_NAME": script_name,
-        "PATH_INFO": path_info,
-        "SERVER_NAME": server_name,
-        "SERVER_PORT": server_port,
-        "REQUEST_METHOD": scope.get("method", "GET"),  # none for WebSockets
-        "QUERY_STRING": scope.get("query_string", b"").decode("latin-1"),
-        "SERVER_PROTOCOL": "HTTP/" + scope.get("http_version", "1.1"),
-        "wsgi.url_scheme": scope.get("scheme", "http"),
-        "wsgi.input": body,
-        "wsgi.errors": sys.stderr,
-        "asgi.scope": scope,
+        "SERVER_NAME": str(server[0]),
+        "SERVER_PORT": "80" if port is None else str(port),
+        "SERVER_PROTOCOL": "HTTP/" + key[2],
+        "wsgi.url_scheme": key[1],
+        "SCRIPT_NAME": "",
     }
-    client = scope.get("client")
+    try:
+        hash(key)
+    except TypeError:  # a server given as a list: not cached
+        return base
+    if len(_BASES) >= 64:
+        _BASES.clear()
+    _BASES[key] = base
+    return base
+
+
+def build_environ(scope: Scope, body: t.Any) -> WSGIEnvironment:
+    """The environ of an HTTP ``scope``, reading its body from ``body``.
+    The scope itself is kept under ``asgi.scope``."""
+    get = scope.get
+    listener = (get("server"), get("scheme", "http"), get("http_version", "1.1"))
+    try:
+        base = _BASES.get(listener)
+    except TypeError:
+        base = None
+    environ = (base or _base(scope, listener)).copy()
+    raw = get("raw_path")
+    if raw is not None and b"%" not in raw and not get("root_path"):
+        environ["PATH_INFO"] = raw.decode("latin-1")  # the common case
+    else:
+        environ["SCRIPT_NAME"], environ["PATH_INFO"] = _path_info(scope)
+    environ["REQUEST_METHOD"] = get("method", "GET")  # none for WebSockets
+    environ["QUERY_STRING"] = get("query_string", b"").decode("latin-1")
+    environ["wsgi.input"] = body
+    environ["wsgi.errors"] = sys.stderr
+    environ["asgi.scope"] = scope
+    client = get("client")
     if client:
         environ["REMOTE_ADDR"] = client[0]
         environ["REMOTE_PORT"] = str(client[1])
