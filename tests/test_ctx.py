@@ -399,3 +399,21 @@ def test_thread_without_a_copied_context_has_none(req_ctx: RequestContext) -> No
     thread.start()
     thread.join()
     assert seen == [False]
+
+
+def test_g_is_made_on_first_use_and_kept(app: Flask) -> None:
+    made: list[object] = []
+
+    class Globals(flask.ctx._AppCtxGlobals):
+        def __init__(self) -> None:
+            made.append(self)
+
+    app.app_ctx_globals_class = Globals
+    with app.app_context() as ctx:
+        assert made == []
+        flask.g.x = 1
+        assert ctx.g is made[0] and flask.g.x == 1
+    assert len(made) == 1
+    with app.app_context() as ctx:
+        ctx.g = replaced = Globals()
+        assert flask.g._get_current_object() is replaced

@@ -68,6 +68,7 @@ from __future__ import annotations
 import inspect
 import sys
 import typing as t
+from types import CoroutineType
 
 from werkzeug.exceptions import BadRequest
 from werkzeug.routing import RequestRedirect
@@ -129,12 +130,24 @@ async def serve_awaiting_view(
 ) -> _R:
     """:func:`serve` for a request whose view is a coroutine function, run
     on the event loop that awaits it (the ASGI adapter's loop path): the
-    same stages in the same order, the view awaited instead of called."""
+    same stages in the same order, the view awaited instead of called.
+    (Stages 2-6 inline, :func:`full_dispatch_request`'s twin: one
+    coroutine less per request.)"""
     failure: BaseException | None = None
     try:
         try:
             ctx.push()
-            response = await _dispatch_awaiting_view(app)
+            rv: t.Any
+            try:
+                rv = _start(app)
+                if rv is None:
+                    rule, view_args, _ = _dispatch_target(app)
+                    rv = app.view_functions[rule.endpoint](**view_args)
+                    if type(rv) is CoroutineType or inspect.isawaitable(rv):
+                        rv = await rv
+            except Exception as e:
+                rv = app.handle_user_exception(e)
+            response = app.finalize_request(rv)
         except Exception as e:
             failure = e
             response = app.handle_exception(e)
@@ -152,21 +165,6 @@ def pop_context(app: Flask, ctx: RequestContext, failure: BaseException | None) 
     if failure is not None and app.should_ignore_error(failure):
         failure = None
     ctx.pop(failure)
-
-
-async def _dispatch_awaiting_view(app: Flask) -> Response:
-    """:func:`full_dispatch_request` with the view's coroutine awaited."""
-    rv: t.Any
-    try:
-        rv = _start(app)
-        if rv is None:
-            rule, view_args, _ = _dispatch_target(app)
-            rv = app.view_functions[rule.endpoint](**view_args)
-            if inspect.isawaitable(rv):
-                rv = await rv
-    except Exception as e:
-        rv = app.handle_user_exception(e)
-    return app.finalize_request(rv)
 
 
 def full_dispatch_request(app: Flask) -> Response:

@@ -126,16 +126,39 @@ def _popped_wrong(expected: object, found: object, kind: str) -> t.NoReturn:
     )
 
 
+class _MadeOnFirstRead:
+    """An instance attribute made by ``make(instance)`` when first read
+    (then kept in the instance, which later reads find first): most
+    requests never touch ``g``. Unlike ``cached_property``, no lock."""
+
+    def __init__(self, make: t.Callable[[t.Any], t.Any]) -> None:
+        self._make = make
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self._name = name
+
+    def __get__(self, instance: object, owner: type | None = None) -> t.Any:
+        if instance is None:
+            return self
+        made = self._make(instance)
+        setattr(instance, self._name, made)
+        return made
+
+
 class AppContext:
     """Makes ``current_app`` and ``g`` available; pushed for every
     request and by CLI commands and ``app.app_context()``."""
 
     def __init__(self, app: Flask) -> None:
         self.app = app
-        self.g: _AppCtxGlobals = app.app_ctx_globals_class()
         self._cv_tokens: list[contextvars.Token[AppContext]] = []
         #: Streams still to run in this context: teardown waits for them.
         self._held = 0
+
+    if t.TYPE_CHECKING:
+        g: _AppCtxGlobals
+    else:
+        g = _MadeOnFirstRead(lambda ctx: ctx.app.app_ctx_globals_class())
 
     @cached_property
     def url_adapter(self) -> MapAdapter | None:
