@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import typing as t
 from _thread import get_ident
+from concurrent.futures import CancelledError
+from concurrent.futures import Future
 
 if t.TYPE_CHECKING:  # pragma: no cover
     import asyncio
@@ -46,6 +48,7 @@ class Channel(t.Protocol):
 
     accepted: bool
     closed: bool
+    close_code: int | None
 
     async def accept(
         self, subprotocol: str | None, headers: t.Sequence[tuple[str, str]]
@@ -73,6 +76,9 @@ class WebSocket:
         self._loop_thread = get_ident()
         #: The subprotocols the client asked for, in its order of preference.
         self.requested_subprotocols = list(subprotocols)
+        #: Calls blocking worker threads, for :meth:`_abandon`.
+        self._blocked: set[Future[t.Any]] = set()
+        self._abandoned = False
 
     # -- the handshake's request ---------------------------------------------
 
@@ -187,7 +193,28 @@ class WebSocket:
             return coro
         import asyncio
 
-        return asyncio.run_coroutine_threadsafe(coro, self._loop).result()
+        future = asyncio.run_coroutine_threadsafe(coro, self._loop)
+        self._blocked.add(future)
+        if self._abandoned:  # meanwhile, after _abandon looked at _blocked
+            future.cancel()
+        try:
+            return future.result()
+        except CancelledError:
+            raise WebSocketDisconnect(1006, "the connection was abandoned") from None
+        finally:
+            self._blocked.discard(future)
+
+    def _abandon(self) -> None:
+        """The server gave up on the connection (cancelled its task): the
+        calls worker threads block on, and later ones, raise
+        :exc:`WebSocketDisconnect`. Called on the loop."""
+        self._abandoned = True
+        channel = self._channel
+        if not channel.closed:
+            channel.closed = True
+            channel.close_code = 1006
+        for future in tuple(self._blocked):
+            future.cancel()
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} {self.path!r}>"

@@ -15,6 +15,8 @@ closing (which servers answer with a 403).
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import contextvars
 import typing as t
 from functools import partial
@@ -32,8 +34,6 @@ from ._environ import NO_BODY
 from ._serving import serving_of
 
 if t.TYPE_CHECKING:  # pragma: no cover
-    import asyncio
-
     from ..app import Flask
     from ..ctx import RequestContext
     from ..wrappers import Response
@@ -117,8 +117,6 @@ class AsgiChannel:
         return data
 
     async def _next_message(self) -> t.MutableMapping[str, t.Any]:
-        import asyncio
-
         try:
             return await asyncio.wait_for(self._receive(), self._idle_timeout)
         except asyncio.TimeoutError:
@@ -215,25 +213,26 @@ async def _run_handler(
     """The hooks and the handler; the response that refuses the handshake
     (or answers an error), or None."""
     request = ctx.request
+    ws: WebSocket = ctx.websocket  # type: ignore[attr-defined]
     names = _blueprint_chain(request.endpoint)
     try:
         rv = None
         for func in _hooks(app.before_websocket_funcs, (None, *reversed(names))):
-            rv = await _call(serving, func)
+            rv = await _call(serving, ws, func, ())
             if rv is not None:
                 break
         if rv is None:
             if request.routing_exception is not None:
                 app.raise_routing_exception(request)
             handler = app.view_functions[request.url_rule.endpoint]  # type: ignore[union-attr]
-            rv = await _call(serving, handler, **request.view_args)  # type: ignore[arg-type]
+            rv = await _call(serving, ws, handler, (), request.view_args)
     except WebSocketDisconnect:
         rv = None  # the peer left: nothing more to say
     except Exception as e:
         rv = app.handle_user_exception(e)
     response = None if rv is None else app.make_response(rv)
     for func in _hooks(app.after_websocket_funcs, (*names, None), reverse=True):
-        result = await _call(serving, func, response)
+        result = await _call(serving, ws, func, (response,))
         if result is not None:
             response = result
     return response
@@ -250,16 +249,30 @@ def _hooks(
 
 
 async def _call(
-    serving: Serving, func: t.Callable[..., t.Any], *args: t.Any, **kwargs: t.Any
+    serving: Serving,
+    ws: WebSocket,
+    func: t.Callable[..., t.Any],
+    args: tuple[t.Any, ...],
+    kwargs: t.Mapping[str, t.Any] | None = None,
 ) -> t.Any:
     """Await a coroutine function on the loop; run a plain one in a
-    worker thread (where coroutines it calls come back to the loop)."""
+    worker thread (where coroutines it calls come back to the loop). If
+    the connection's task is cancelled meanwhile, the thread's calls on
+    the connection fail, and the thread is waited for (so teardown runs
+    after it, and it is free again for other work)."""
     if iscoroutinefunction(func):
-        return await func(*args, **kwargs)
+        return await func(*args, **(kwargs or {}))
     context = contextvars.copy_context()
-    result = await serving.workers.run(
-        context.run, partial(_in_thread, serving.loop, func, args, kwargs)
+    future = serving.workers.run(
+        context.run, partial(_in_thread, serving.loop, func, args, kwargs or {})
     )
+    try:
+        result = await asyncio.shield(future)
+    except asyncio.CancelledError:
+        ws._abandon()
+        with contextlib.suppress(BaseException):
+            await future
+        raise
     return await result if isawaitable(result) else result
 
 
@@ -267,7 +280,7 @@ def _in_thread(
     loop: asyncio.AbstractEventLoop,
     func: t.Callable[..., t.Any],
     args: tuple[t.Any, ...],
-    kwargs: dict[str, t.Any],
+    kwargs: t.Mapping[str, t.Any],
 ) -> t.Any:
     server_loop.set(loop)
     return func(*args, **kwargs)
