@@ -48,7 +48,6 @@ class Channel(t.Protocol):
 
     accepted: bool
     closed: bool
-    close_code: int | None
 
     async def accept(
         self, subprotocol: str | None, headers: t.Sequence[tuple[str, str]]
@@ -56,6 +55,8 @@ class Channel(t.Protocol):
     async def receive(self) -> str | bytes: ...
     async def send(self, data: str | bytes) -> None: ...
     async def close(self, code: int, reason: str) -> None: ...
+    def abandon(self) -> None:
+        """The server gave up on the connection: closed (1006), at once."""
 
 
 class WebSocket:
@@ -155,13 +156,8 @@ class WebSocket:
 
     def send(self, data: str | bytes) -> t.Any:
         """Send a text (``str``) or binary (``bytes``) message."""
-        if not isinstance(data, (str, bytes, bytearray, memoryview)):
-            raise TypeError(
-                f"A WebSocket message is str or bytes, not {type(data).__name__};"
-                " use send_json for other values."
-            )
-        if not isinstance(data, str):
-            data = bytes(data)
+        if type(data) is not str and type(data) is not bytes:
+            data = _message_of(data)
         if get_ident() == self._loop_thread:
             return self._channel.send(data)  # _run's case on the loop, inline
         return self._run(self._channel.send(data))
@@ -209,12 +205,22 @@ class WebSocket:
         calls worker threads block on, and later ones, raise
         :exc:`WebSocketDisconnect`. Called on the loop."""
         self._abandoned = True
-        channel = self._channel
-        if not channel.closed:
-            channel.closed = True
-            channel.close_code = 1006
+        self._channel.abandon()
         for future in tuple(self._blocked):
             future.cancel()
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} {self.path!r}>"
+
+
+def _message_of(data: t.Any) -> str | bytes:
+    """``data`` as a message to send: str (a subclass too) as it is, other
+    buffers as bytes; anything else is a TypeError."""
+    if isinstance(data, str):
+        return data
+    if not isinstance(data, (bytes, bytearray, memoryview)):
+        raise TypeError(
+            f"A WebSocket message is str or bytes, not {type(data).__name__};"
+            " use send_json for other values."
+        )
+    return bytes(data)
