@@ -193,26 +193,30 @@ async def serve_websocket(
     receive: Receive,
     send: Send,
 ) -> None:
-    """Answer one ``websocket`` scope."""
+    """Answer one ``websocket`` scope: the hooks and the handler in the
+    request context, then the refusal, the error's answer or the close.
+    (One coroutine: each message's wake-up passes through every frame.)"""
     serving = serving_of(app)
-    environ = build_environ(scope, NO_BODY)
-    config = app.config
-    channel = AsgiChannel(
-        receive,
-        send,
-        scope,
-        config.get("WEBSOCKET_MAX_MESSAGE_SIZE", DEFAULT_MAX_MESSAGE),
-        config.get("WEBSOCKET_IDLE_TIMEOUT"),
-    )
-    ctx = app.request_context(environ)
-    ctx.websocket = WebSocket(
-        ctx, channel, serving.loop, scope.get("subprotocols") or ()
-    )
+    ctx, channel = _connection(app, serving, scope, receive, send)
+    ws: WebSocket = ctx.websocket
     failure: BaseException | None = None
     ctx.push()
     try:
         try:
-            response = await _run_handler(app, serving, ctx)
+            request = ctx.request
+            names = _blueprint_chain(request.endpoint)
+            try:
+                rv = await _before(app, serving, ws, names)
+                if rv is None:
+                    if request.routing_exception is not None:
+                        app.raise_routing_exception(request)
+                    handler = app.view_functions[request.url_rule.endpoint]  # type: ignore[union-attr]
+                    rv = await _call(serving, ws, handler, (), request.view_args)
+            except WebSocketDisconnect:
+                rv = None  # the peer left: nothing more to say
+            except Exception as e:
+                rv = app.handle_user_exception(e)
+            response = await _after(app, serving, ws, names, rv)
         except Exception as e:
             failure = e
             response = app.handle_exception(e)
@@ -224,29 +228,47 @@ async def serve_websocket(
         pop_context(app, ctx, failure)
 
 
-async def _run_handler(
-    app: Flask, serving: Serving, ctx: RequestContext
+def _connection(
+    app: Flask,
+    serving: Serving,
+    scope: t.MutableMapping[str, t.Any],
+    receive: Receive,
+    send: Send,
+) -> tuple[RequestContext, AsgiChannel]:
+    """The request context of the handshake, with its ``websocket``, and
+    the connection's channel."""
+    config = app.config
+    channel = AsgiChannel(
+        receive,
+        send,
+        scope,
+        config.get("WEBSOCKET_MAX_MESSAGE_SIZE", DEFAULT_MAX_MESSAGE),
+        config.get("WEBSOCKET_IDLE_TIMEOUT"),
+    )
+    ctx = app.request_context(build_environ(scope, NO_BODY))
+    ctx.websocket = WebSocket(
+        ctx, channel, serving.loop, scope.get("subprotocols") or ()
+    )
+    return ctx, channel
+
+
+async def _before(
+    app: Flask, serving: Serving, ws: WebSocket, names: tuple[str, ...]
+) -> t.Any:
+    """The ``before_websocket`` functions, up to the first returning a
+    value (which refuses the handshake, or answers it): that value."""
+    for func in _hooks(app.before_websocket_funcs, (None, *reversed(names))):
+        rv = await _call(serving, ws, func, ())
+        if rv is not None:
+            return rv
+    return None
+
+
+async def _after(
+    app: Flask, serving: Serving, ws: WebSocket, names: tuple[str, ...], rv: t.Any
 ) -> Response | None:
-    """The hooks and the handler; the response that refuses the handshake
-    (or answers an error), or None."""
-    request = ctx.request
-    ws: WebSocket = ctx.websocket  # type: ignore[attr-defined]
-    names = _blueprint_chain(request.endpoint)
-    try:
-        rv = None
-        for func in _hooks(app.before_websocket_funcs, (None, *reversed(names))):
-            rv = await _call(serving, ws, func, ())
-            if rv is not None:
-                break
-        if rv is None:
-            if request.routing_exception is not None:
-                app.raise_routing_exception(request)
-            handler = app.view_functions[request.url_rule.endpoint]  # type: ignore[union-attr]
-            rv = await _call(serving, ws, handler, (), request.view_args)
-    except WebSocketDisconnect:
-        rv = None  # the peer left: nothing more to say
-    except Exception as e:
-        rv = app.handle_user_exception(e)
+    """The response made of ``rv`` (None: none), through the
+    ``after_websocket`` functions."""
     response = None if rv is None else app.make_response(rv)
     for func in _hooks(app.after_websocket_funcs, (*names, None), reverse=True):
         result = await _call(serving, ws, func, (response,))
