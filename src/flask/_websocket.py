@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import typing as t
 from _thread import get_ident
+from concurrent.futures import CancelledError
+from concurrent.futures import Future
 
 if t.TYPE_CHECKING:  # pragma: no cover
     import asyncio
@@ -53,6 +55,8 @@ class Channel(t.Protocol):
     async def receive(self) -> str | bytes: ...
     async def send(self, data: str | bytes) -> None: ...
     async def close(self, code: int, reason: str) -> None: ...
+    def abandon(self) -> None:
+        """The server gave up on the connection: closed (1006), at once."""
 
 
 class WebSocket:
@@ -73,6 +77,9 @@ class WebSocket:
         self._loop_thread = get_ident()
         #: The subprotocols the client asked for, in its order of preference.
         self.requested_subprotocols = list(subprotocols)
+        #: Calls blocking worker threads, for :meth:`_abandon`.
+        self._blocked: set[Future[t.Any]] = set()
+        self._abandoned = False
 
     # -- the handshake's request ---------------------------------------------
 
@@ -149,13 +156,8 @@ class WebSocket:
 
     def send(self, data: str | bytes) -> t.Any:
         """Send a text (``str``) or binary (``bytes``) message."""
-        if not isinstance(data, (str, bytes, bytearray, memoryview)):
-            raise TypeError(
-                f"A WebSocket message is str or bytes, not {type(data).__name__};"
-                " use send_json for other values."
-            )
-        if not isinstance(data, str):
-            data = bytes(data)
+        if type(data) is not str and type(data) is not bytes:
+            data = _message_of(data)
         if get_ident() == self._loop_thread:
             return self._channel.send(data)  # _run's case on the loop, inline
         return self._run(self._channel.send(data))
@@ -187,7 +189,38 @@ class WebSocket:
             return coro
         import asyncio
 
-        return asyncio.run_coroutine_threadsafe(coro, self._loop).result()
+        future = asyncio.run_coroutine_threadsafe(coro, self._loop)
+        self._blocked.add(future)
+        if self._abandoned:  # meanwhile, after _abandon looked at _blocked
+            future.cancel()
+        try:
+            return future.result()
+        except CancelledError:
+            raise WebSocketDisconnect(1006, "the connection was abandoned") from None
+        finally:
+            self._blocked.discard(future)
+
+    def _abandon(self) -> None:
+        """The server gave up on the connection (cancelled its task): the
+        calls worker threads block on, and later ones, raise
+        :exc:`WebSocketDisconnect`. Called on the loop."""
+        self._abandoned = True
+        self._channel.abandon()
+        for future in tuple(self._blocked):
+            future.cancel()
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} {self.path!r}>"
+
+
+def _message_of(data: t.Any) -> str | bytes:
+    """``data`` as a message to send: str (a subclass too) as it is, other
+    buffers as bytes; anything else is a TypeError."""
+    if isinstance(data, str):
+        return data
+    if not isinstance(data, (bytes, bytearray, memoryview)):
+        raise TypeError(
+            f"A WebSocket message is str or bytes, not {type(data).__name__};"
+            " use send_json for other values."
+        )
+    return bytes(data)

@@ -15,7 +15,10 @@ closing (which servers answer with a 403).
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import contextvars
+import sys
 import typing as t
 from functools import partial
 from inspect import isawaitable
@@ -32,8 +35,6 @@ from ._environ import NO_BODY
 from ._serving import serving_of
 
 if t.TYPE_CHECKING:  # pragma: no cover
-    import asyncio
-
     from ..app import Flask
     from ..ctx import RequestContext
     from ..wrappers import Response
@@ -47,7 +48,11 @@ DEFAULT_MAX_MESSAGE = 1 << 20
 
 
 class AsgiChannel:
-    """The transport of one connection over ASGI messages."""
+    """The transport of one connection over ASGI messages.
+
+    ``receive`` and ``send`` test one flag per message (open: accepted and
+    not closed); the limits and the way of waiting for a message are fixed
+    when the connection starts."""
 
     def __init__(
         self,
@@ -60,9 +65,14 @@ class AsgiChannel:
         self._receive = receive
         self._send = send
         self._http_response = "websocket.http.response" in scope.get("extensions", ())
-        self._max_message = max_message
+        self._max_message = sys.maxsize if max_message is None else max_message
         self._idle_timeout = idle_timeout
+        #: What ``receive`` awaits for the next message.
+        self._next: t.Callable[[], t.Awaitable[t.MutableMapping[str, t.Any]]] = (
+            receive if idle_timeout is None else self._next_in_time
+        )
         self._connected = False
+        self._open = False
         self.accepted = False
         self.closed = False
         self.close_code: int | None = None
@@ -74,10 +84,18 @@ class AsgiChannel:
             if message["type"] == "websocket.disconnect":
                 self._gone(message.get("code", 1006))
 
-    def _gone(self, code: int, reason: str = "") -> t.NoReturn:
+    def _closing(self, code: int | None) -> None:
+        self._open = False
         self.closed = True
         self.close_code = code
+
+    def _gone(self, code: int, reason: str = "") -> t.NoReturn:
+        self._closing(code)
         raise WebSocketDisconnect(code, reason)
+
+    def abandon(self) -> None:
+        if not self.closed:
+            self._closing(1006)
 
     async def accept(
         self, subprotocol: str | None, headers: t.Sequence[tuple[str, str]]
@@ -95,30 +113,25 @@ class AsgiChannel:
                 (k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in headers
             ]
         await self._send(message)
-        self.accepted = True
+        self.accepted = self._open = True
 
     async def receive(self) -> str | bytes:
-        if self.closed:
-            raise WebSocketDisconnect(self.close_code or 1006)
-        if not self.accepted:
+        if not self._open:
+            if self.closed:
+                raise WebSocketDisconnect(self.close_code or 1006)
             await self.accept(None, ())
-        if self._idle_timeout is None:
-            message = await self._receive()
-        else:
-            message = await self._next_message()
-        if message["type"] == "websocket.disconnect":
-            self._gone(message.get("code", 1005), message.get("reason") or "")
-        data = message.get("text")
+        message = await self._next()
+        data = message.get("text")  # only a websocket.receive has it
         if data is None:
+            if message["type"] == "websocket.disconnect":
+                self._gone(message.get("code", 1005), message.get("reason") or "")
             data = message.get("bytes") or b""
-        if self._max_message is not None and len(data) > self._max_message:
+        if len(data) > self._max_message:
             await self.close(1009, "message too big")
             raise WebSocketDisconnect(1009, "message too big")
         return data
 
-    async def _next_message(self) -> t.MutableMapping[str, t.Any]:
-        import asyncio
-
+    async def _next_in_time(self) -> t.MutableMapping[str, t.Any]:
         try:
             return await asyncio.wait_for(self._receive(), self._idle_timeout)
         except asyncio.TimeoutError:
@@ -126,13 +139,16 @@ class AsgiChannel:
             raise WebSocketDisconnect(1001, "idle timeout") from None
 
     async def send(self, data: str | bytes) -> None:
-        if self.closed:
-            raise WebSocketClosed("the WebSocket is closed: nothing can be sent")
-        if not self.accepted:
+        if not self._open:
+            if self.closed:
+                raise WebSocketClosed("the WebSocket is closed: nothing can be sent")
             await self.accept(None, ())
-        key = "text" if isinstance(data, str) else "bytes"
         try:
-            await self._send({"type": "websocket.send", key: data})
+            await self._send(
+                {"type": "websocket.send", "text": data}
+                if isinstance(data, str)
+                else {"type": "websocket.send", "bytes": data}
+            )
         except OSError:
             self._gone(1006, "the client has gone")
 
@@ -140,8 +156,7 @@ class AsgiChannel:
         if self.closed:
             return
         await self._connect()
-        self.closed = True
-        self.close_code = code
+        self._closing(code)
         try:
             await self._send(
                 {"type": "websocket.close", "code": code, "reason": reason}
@@ -152,11 +167,11 @@ class AsgiChannel:
     async def refuse(self, response: Response) -> None:
         """Answer the handshake with ``response`` (an HTTP status)."""
         await self._connect()
-        self.closed = True
         if not self._http_response:
-            self.close_code = 1008
+            self._closing(1008)
             await self._send({"type": "websocket.close", "code": 1008})
             return
+        self._closing(None)
         body = response.get_data()
         headers = [
             (k.lower().encode("latin-1"), v.encode("latin-1"))
@@ -178,26 +193,30 @@ async def serve_websocket(
     receive: Receive,
     send: Send,
 ) -> None:
-    """Answer one ``websocket`` scope."""
+    """Answer one ``websocket`` scope: the hooks and the handler in the
+    request context, then the refusal, the error's answer or the close.
+    (One coroutine: each message's wake-up passes through every frame.)"""
     serving = serving_of(app)
-    environ = build_environ(scope, NO_BODY)
-    config = app.config
-    channel = AsgiChannel(
-        receive,
-        send,
-        scope,
-        config.get("WEBSOCKET_MAX_MESSAGE_SIZE", DEFAULT_MAX_MESSAGE),
-        config.get("WEBSOCKET_IDLE_TIMEOUT"),
-    )
-    ctx = app.request_context(environ)
-    ctx.websocket = WebSocket(
-        ctx, channel, serving.loop, scope.get("subprotocols") or ()
-    )
+    ctx, channel = _connection(app, serving, scope, receive, send)
+    ws: WebSocket = ctx.websocket
     failure: BaseException | None = None
     ctx.push()
     try:
         try:
-            response = await _run_handler(app, serving, ctx)
+            request = ctx.request
+            names = _blueprint_chain(request.endpoint)
+            try:
+                rv = await _before(app, serving, ws, names)
+                if rv is None:
+                    if request.routing_exception is not None:
+                        app.raise_routing_exception(request)
+                    handler = app.view_functions[request.url_rule.endpoint]  # type: ignore[union-attr]
+                    rv = await _call(serving, ws, handler, (), request.view_args)
+            except WebSocketDisconnect:
+                rv = None  # the peer left: nothing more to say
+            except Exception as e:
+                rv = app.handle_user_exception(e)
+            response = await _after(app, serving, ws, names, rv)
         except Exception as e:
             failure = e
             response = app.handle_exception(e)
@@ -209,31 +228,50 @@ async def serve_websocket(
         pop_context(app, ctx, failure)
 
 
-async def _run_handler(
-    app: Flask, serving: Serving, ctx: RequestContext
+def _connection(
+    app: Flask,
+    serving: Serving,
+    scope: t.MutableMapping[str, t.Any],
+    receive: Receive,
+    send: Send,
+) -> tuple[RequestContext, AsgiChannel]:
+    """The request context of the handshake, with its ``websocket``, and
+    the connection's channel."""
+    config = app.config
+    channel = AsgiChannel(
+        receive,
+        send,
+        scope,
+        config.get("WEBSOCKET_MAX_MESSAGE_SIZE", DEFAULT_MAX_MESSAGE),
+        config.get("WEBSOCKET_IDLE_TIMEOUT"),
+    )
+    ctx = app.request_context(build_environ(scope, NO_BODY))
+    ctx.websocket = WebSocket(
+        ctx, channel, serving.loop, scope.get("subprotocols") or ()
+    )
+    return ctx, channel
+
+
+async def _before(
+    app: Flask, serving: Serving, ws: WebSocket, names: tuple[str, ...]
+) -> t.Any:
+    """The ``before_websocket`` functions, up to the first returning a
+    value (which refuses the handshake, or answers it): that value."""
+    for func in _hooks(app.before_websocket_funcs, (None, *reversed(names))):
+        rv = await _call(serving, ws, func, ())
+        if rv is not None:
+            return rv
+    return None
+
+
+async def _after(
+    app: Flask, serving: Serving, ws: WebSocket, names: tuple[str, ...], rv: t.Any
 ) -> Response | None:
-    """The hooks and the handler; the response that refuses the handshake
-    (or answers an error), or None."""
-    request = ctx.request
-    names = _blueprint_chain(request.endpoint)
-    try:
-        rv = None
-        for func in _hooks(app.before_websocket_funcs, (None, *reversed(names))):
-            rv = await _call(serving, func)
-            if rv is not None:
-                break
-        if rv is None:
-            if request.routing_exception is not None:
-                app.raise_routing_exception(request)
-            handler = app.view_functions[request.url_rule.endpoint]  # type: ignore[union-attr]
-            rv = await _call(serving, handler, **request.view_args)  # type: ignore[arg-type]
-    except WebSocketDisconnect:
-        rv = None  # the peer left: nothing more to say
-    except Exception as e:
-        rv = app.handle_user_exception(e)
+    """The response made of ``rv`` (None: none), through the
+    ``after_websocket`` functions."""
     response = None if rv is None else app.make_response(rv)
     for func in _hooks(app.after_websocket_funcs, (*names, None), reverse=True):
-        result = await _call(serving, func, response)
+        result = await _call(serving, ws, func, (response,))
         if result is not None:
             response = result
     return response
@@ -249,17 +287,43 @@ def _hooks(
         yield from (reversed(funcs) if reverse else funcs)
 
 
-async def _call(
-    serving: Serving, func: t.Callable[..., t.Any], *args: t.Any, **kwargs: t.Any
-) -> t.Any:
-    """Await a coroutine function on the loop; run a plain one in a
-    worker thread (where coroutines it calls come back to the loop)."""
+def _call(
+    serving: Serving,
+    ws: WebSocket,
+    func: t.Callable[..., t.Any],
+    args: tuple[t.Any, ...],
+    kwargs: t.Mapping[str, t.Any] | None = None,
+) -> t.Awaitable[t.Any]:
+    """What to await for ``func(*args, **kwargs)``: a coroutine function's
+    own coroutine (no frame in between, which every message would pass
+    through); for a plain one, its run in a worker thread."""
     if iscoroutinefunction(func):
-        return await func(*args, **kwargs)
+        return func(*args, **(kwargs or {}))  # type: ignore[no-any-return]
+    return _in_worker(serving, ws, func, args, kwargs or {})
+
+
+async def _in_worker(
+    serving: Serving,
+    ws: WebSocket,
+    func: t.Callable[..., t.Any],
+    args: tuple[t.Any, ...],
+    kwargs: t.Mapping[str, t.Any],
+) -> t.Any:
+    """Run ``func`` in a worker thread (where coroutines it calls come back
+    to the loop). If the connection's task is cancelled meanwhile, the
+    thread's calls on the connection fail, and the thread is waited for
+    (so teardown runs after it, and it is free again for other work)."""
     context = contextvars.copy_context()
-    result = await serving.workers.run(
+    future = serving.workers.run(
         context.run, partial(_in_thread, serving.loop, func, args, kwargs)
     )
+    try:
+        result = await asyncio.shield(future)
+    except asyncio.CancelledError:
+        ws._abandon()
+        with contextlib.suppress(BaseException):
+            await future
+        raise
     return await result if isawaitable(result) else result
 
 
@@ -267,7 +331,7 @@ def _in_thread(
     loop: asyncio.AbstractEventLoop,
     func: t.Callable[..., t.Any],
     args: tuple[t.Any, ...],
-    kwargs: dict[str, t.Any],
+    kwargs: t.Mapping[str, t.Any],
 ) -> t.Any:
     server_loop.set(loop)
     return func(*args, **kwargs)
