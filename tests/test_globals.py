@@ -61,3 +61,13 @@ def test_each_context_sees_its_own_objects(app: Flask) -> None:
             assert flask.request.path == "/second"
             assert flask.g.seen == "first"  # the same app context
         assert flask.request.path == "/first"
+
+
+def test_missing_attribute_of_the_current_object_names_it(app: Flask) -> None:
+    with app.app_context():
+        missing = "'_AppCtxGlobals' object has no attribute 'nope'"
+        with pytest.raises(AttributeError, match=missing):
+            flask.g.nope  # noqa: B018
+        flask.g._private = 1
+        assert flask.g._private == 1
+        assert getattr(flask.g, "_missing", "default") == "default"

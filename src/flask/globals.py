@@ -46,17 +46,34 @@ _no_req_msg = _outside.format(
 class _ContextProxy(LocalProxy):  # type: ignore[type-arg]
     """Werkzeug's ``LocalProxy`` with attribute reads and writes, the
     proxied operations extensions use most, going straight to the current
-    object (two calls instead of Werkzeug's three); every other operation
-    is Werkzeug's own."""
+    object; every other operation is Werkzeug's own.
+
+    A public name is read from the current object at once: through
+    ``__getattr__`` alone, Python would first look the name up on the
+    proxy and build the AttributeError it then discards. Names with an
+    underscore are the proxy's own first (its machinery, the dunders
+    Werkzeug proxies), then the current object's. A missing public name
+    is looked up twice (Python retries through ``__getattr__``)."""
 
     __slots__ = ()
 
+    def __getattribute__(self, name: str) -> t.Any:
+        if name[:1] == "_":
+            return object.__getattribute__(self, name)
+        return getattr(_current_of(self)(), name)
+
     def __getattr__(self, name: str) -> t.Any:
-        return getattr(self._get_current_object(), name)
+        return getattr(_current_of(self)(), name)
 
     def __setattr__(self, name: str, value: t.Any) -> None:
         setattr(self._get_current_object(), name, value)
 
+
+#: The proxy's function returning its current object (a slot of Werkzeug's
+#: ``LocalProxy``), read without going through ``__getattribute__``.
+_current_of: t.Callable[[LocalProxy], t.Callable[[], t.Any]] = LocalProxy.__dict__[  # type: ignore[type-arg]
+    "_get_current_object"
+].__get__
 
 # Named like its base: an unbound proxy's repr is "<LocalProxy unbound>".
 _ContextProxy.__name__ = _ContextProxy.__qualname__ = "LocalProxy"
