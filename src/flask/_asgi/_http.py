@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import contextvars
 import typing as t
-from functools import partial
 
 from .._async import server_loop
 from .._pipeline import serve
@@ -62,7 +61,9 @@ async def serve_http(
     serving = serving_of(app)
     environ = build_environ(scope, NO_BODY)
     environ["wsgi.file_wrapper"] = FileBody
-    if serving.wrapped_wsgi:
+    if "wsgi_app" in app.__dict__ or not app._stock_wsgi_app:
+        # WSGI middleware wraps the app (``app.wsgi_app = ...``) or a
+        # subclass replaced ``wsgi_app``: that then serves requests.
         await _through_wsgi_middleware(app, serving, environ, receive, send)
         return
     ctx = app.request_context(environ)
@@ -79,13 +80,12 @@ async def serve_http(
             environ["wsgi.input"] = received
         else:
             stream = environ["wsgi.input"] = ReceiveStream(receive, serving.loop)
-    deliver = partial(reply_of, environ)
     try:
         if plan.on_loop:
             # In a copy of the server task's context: what the request's
             # coroutines set stays with it (uvicorn starts a pipelined
             # request in the previous one's context otherwise).
-            coro = serve_awaiting_view(app, ctx, deliver)
+            coro = serve_awaiting_view(app, ctx, reply_of)
             context = contextvars.copy_context()
             try:
                 reply = await _InContext(coro, context, context.run(coro.send, None))
@@ -97,7 +97,6 @@ async def serve_http(
                 _in_thread,
                 app,
                 ctx,
-                deliver,
                 serving.loop,
             )
         watch = stream is None or stream.ended
@@ -174,12 +173,9 @@ class _InContext:
 
 
 def _in_thread(
-    app: Flask,
-    ctx: RequestContext,
-    deliver: t.Callable[[t.Any], Outgoing],
-    loop: asyncio.AbstractEventLoop,
+    app: Flask, ctx: RequestContext, loop: asyncio.AbstractEventLoop
 ) -> Outgoing:
     # Runs in a copy of the server task's context: what the request sets
     # is dropped with it.
     server_loop.set(loop)
-    return serve(app, ctx, deliver)
+    return serve(app, ctx, reply_of)

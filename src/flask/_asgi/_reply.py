@@ -23,6 +23,7 @@ from collections import deque
 from werkzeug.datastructures import Headers
 
 from .._responses import AsyncChunks
+from ..globals import _cv_request
 
 if t.TYPE_CHECKING:  # pragma: no cover
     from _typeshed.wsgi import WSGIEnvironment
@@ -103,8 +104,10 @@ class Reply:
 Outgoing = Reply | Whole
 
 
-def reply_of(environ: WSGIEnvironment, response: Response) -> Outgoing:
-    """The reply for ``response``, the way a WSGI server would get it."""
+def reply_of(response: Response) -> Outgoing:
+    """The reply for ``response`` to the current request (whose context is
+    still pushed), the way a WSGI server would get it."""
+    environ = _cv_request.get()._environ
     if getattr(response, "_stock_reply", False):
         direct = _direct_reply(environ, response)
         if direct is not None:

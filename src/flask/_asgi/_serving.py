@@ -45,13 +45,6 @@ class Serving:
         self._plans[endpoint] = (now, found)
         return found
 
-    @property
-    def wrapped_wsgi(self) -> bool:
-        """Whether WSGI middleware wraps the app (``app.wsgi_app = ...``)
-        or a subclass replaced ``wsgi_app``: that then serves requests."""
-        app = self.app
-        return "wsgi_app" in app.__dict__ or not app._stock_wsgi_app
-
     def close(self) -> None:
         self.workers.close()
 
