@@ -90,13 +90,13 @@ def _text_maker(
     probe = construct("probe")
     status_line, status_code = probe._status, probe._status_code
 
+    typed = ("Content-Type", content_type)  # shared: header pairs are tuples
+
     def assemble(text: str) -> ResponseBase:
         data = text.encode()
+        size = len(data)
         headers = Headers.__new__(Headers)
-        headers._list = [
-            ("Content-Type", content_type),
-            ("Content-Length", str(len(data))),
-        ]
+        headers._list = [typed, ("Content-Length", _SIZES.get(size) or _size(size))]
         rv = cls.__new__(cls)
         rv.headers = headers
         rv._status = status_line
@@ -109,6 +109,17 @@ def _text_maker(
     if _same_state(assemble("probe"), probe):
         return assemble
     return construct
+
+
+#: Body size -> its Content-Length value, for the sizes met (bounded).
+_SIZES: dict[int, str] = {}
+
+
+def _size(size: int) -> str:
+    text = str(size)
+    if len(_SIZES) < 4096:
+        _SIZES[size] = text
+    return text
 
 
 @cache

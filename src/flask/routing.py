@@ -201,7 +201,8 @@ class _MatchCache:
             return None
         if hit is _NOT_FOUND:
             raise NotFound()
-        return hit[0], dict(hit[1])
+        rule, args = hit
+        return rule, (args.copy() if args else {})
 
     def _match(
         self, key: tuple[t.Any, ...], adapter: MapAdapter
