@@ -104,24 +104,27 @@ def _base(scope: Scope, key: tuple[t.Any, ...]) -> dict[str, t.Any]:
 def build_environ(scope: Scope, body: t.Any) -> WSGIEnvironment:
     """The environ of an HTTP ``scope``, reading its body from ``body``.
     The scope itself is kept under ``asgi.scope``."""
-    get = scope.get
-    listener = (get("server"), get("scheme", "http"), get("http_version", "1.1"))
+    listener = (
+        scope.get("server"),
+        scope.get("scheme", "http"),
+        scope.get("http_version", "1.1"),
+    )
     try:
         base = _BASES.get(listener)
     except TypeError:
         base = None
     environ = (base or _base(scope, listener)).copy()
-    raw = get("raw_path")
-    if raw is not None and b"%" not in raw and not get("root_path"):
+    raw = scope.get("raw_path")
+    if raw is not None and b"%" not in raw and not scope.get("root_path"):
         environ["PATH_INFO"] = raw.decode("latin-1")  # the common case
     else:
         environ["SCRIPT_NAME"], environ["PATH_INFO"] = _path_info(scope)
-    environ["REQUEST_METHOD"] = get("method", "GET")  # none for WebSockets
-    environ["QUERY_STRING"] = get("query_string", b"").decode("latin-1")
+    environ["REQUEST_METHOD"] = scope.get("method", "GET")  # none for WebSockets
+    environ["QUERY_STRING"] = scope.get("query_string", b"").decode("latin-1")
     environ["wsgi.input"] = body
     environ["wsgi.errors"] = sys.stderr
     environ["asgi.scope"] = scope
-    client = get("client")
+    client = scope.get("client")
     if client:
         environ["REMOTE_ADDR"] = client[0]
         environ["REMOTE_PORT"] = str(client[1])
