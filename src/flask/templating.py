@@ -34,10 +34,14 @@ from jinja2 import Template
 from jinja2 import TemplateNotFound
 from jinja2.ext import Extension
 
+from ._resources import _add_context_values
+from ._resources import (
+    _default_template_ctx_processor as _default_template_ctx_processor,
+)
+from ._resources import update_template_context as _stock_update_template_context
 from .globals import _cv_app
 from .globals import _cv_request
 from .globals import current_app
-from .globals import session
 from .helpers import stream_with_context
 from .signals import before_render_template
 from .signals import template_rendered
@@ -53,19 +57,6 @@ _SOURCE_CACHE_SIZE = 128
 
 _Source = tuple[str, "str | None", "t.Callable[[], bool] | None"]
 _Attempt = tuple[BaseLoader, "Scaffold", "_Source | None"]
-
-
-def _default_template_ctx_processor() -> dict[str, t.Any]:
-    """``g`` in every template rendered with an app context, ``request``
-    and ``session`` when there is a request. ``session`` is the proxy: a
-    template that never reads it leaves the session unopened."""
-    found: dict[str, t.Any] = {}
-    if (app_ctx := _cv_app.get(None)) is not None:
-        found["g"] = app_ctx.g
-    if (req_ctx := _cv_request.get(None)) is not None:
-        found["request"] = req_ctx.request
-        found["session"] = session
-    return found
 
 
 class Environment(BaseEnvironment):
@@ -214,9 +205,21 @@ def _prepared(
 ) -> tuple[Flask, Template]:
     """The app and template for a render, the context completed with the
     context processors' values and announced."""
-    app: Flask = current_app._get_current_object()  # type: ignore[attr-defined]
+    app_ctx = _cv_app.get(None)
+    # Without an app context the proxy raises its usual error.
+    app: Flask = (
+        current_app._get_current_object()  # type: ignore[attr-defined]
+        if app_ctx is None
+        else app_ctx.app
+    )
     template = find(app.jinja_env, what)
-    app.update_template_context(context)
+    if type(app).update_template_context is _stock_update_template_context:
+        # Receivers may keep the context past the request: it then holds
+        # the request object, as a direct call's does.
+        observed = before_render_template.receivers or template_rendered.receivers
+        _add_context_values(app, context, lazy_request=not observed)
+    else:
+        app.update_template_context(context)
     _announce(before_render_template, app, template, context)
     return app, template
 
