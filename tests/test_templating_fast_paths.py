@@ -1,18 +1,88 @@
-"""The render path's shortcuts give what the general path gives: the
-standard ``request`` is left a proxy while nothing has made the request
-object, and is the object as soon as anything could observe the context."""
+"""The render path's shortcuts give what the general path gives: a plain
+dict's keys read without the failed attribute lookup, and the standard
+``request`` left a proxy while nothing has made the request object, which
+falls back to the object as soon as anything could observe the context."""
 
 from __future__ import annotations
 
 import typing as t
 
+import jinja2
 import pytest
 from jinja2 import Template
+from jinja2 import Undefined
 
 import flask
 from flask import Flask
 from flask import render_template_string
 from flask import request
+from flask.templating import Environment
+
+
+class _Obj:
+    name = "attribute"
+
+    def __getitem__(self, key: str) -> str:
+        return f"item {key}"
+
+
+class _Dict(dict[str, t.Any]):
+    name = "attribute of a subclass"
+
+
+class _NoItems:
+    pass
+
+
+@pytest.mark.parametrize(
+    ("obj", "attribute"),
+    [
+        ({"name": "key"}, "name"),
+        ({}, "name"),  # undefined
+        ({"items": "key"}, "items"),  # a dict method wins, as in Jinja
+        ({"get": "key"}, "get"),
+        ({"__class__": "key"}, "__class__"),
+        (_Dict(name="key"), "name"),  # a subclass: the attribute wins
+        (_Dict(), "other"),
+        (_Obj(), "name"),
+        (_Obj(), "missing"),  # the item
+        (_NoItems(), "missing"),  # undefined
+        ([1, 2], "append"),
+        ("text", "upper"),
+    ],
+)
+def test_getattr_is_jinjas(app: Flask, obj: t.Any, attribute: str) -> None:
+    ours = app.jinja_env.getattr(obj, attribute)
+    theirs = jinja2.Environment().getattr(obj, attribute)
+    if isinstance(theirs, Undefined):
+        assert type(ours) is type(theirs)
+        assert ours._undefined_name == theirs._undefined_name == attribute
+        assert ours._undefined_obj is obj
+    else:
+        assert ours == theirs
+
+
+def test_dict_keys_in_templates(app: Flask, app_ctx: t.Any) -> None:
+    source = "{{ d.name }}|{{ d.missing }}|{{ d.items is callable }}|{{ d.get('x') }}"
+    ours = render_template_string(source, d={"name": "n", "x": 1})
+    theirs = jinja2.Environment().from_string(source).render(d={"name": "n", "x": 1})
+    assert ours == theirs == "n||True|1"
+
+
+def test_strict_undefined_still_raises_for_a_missing_key(app: Flask) -> None:
+    app.jinja_options = {"undefined": jinja2.StrictUndefined}
+    with app.app_context(), pytest.raises(jinja2.UndefinedError, match="'missing'"):
+        render_template_string("{{ d.missing }}", d={})
+
+
+def test_getattr_of_a_subclass_environment_wins(app: Flask, app_ctx: t.Any) -> None:
+    class Upper(Environment):
+        def getattr(self, obj: t.Any, attribute: str) -> t.Any:
+            return str(super().getattr(obj, attribute)).upper()
+
+    app.jinja_env = Upper(app)
+    assert render_template_string("{{ d.name }}", d={"name": "n"}) == "N"
+
 
 # -- the standard request ----------------------------------------------------------------
 

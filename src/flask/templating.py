@@ -59,6 +59,10 @@ _Source = tuple[str, "str | None", "t.Callable[[], bool] | None"]
 _Attempt = tuple[BaseLoader, "Scaffold", "_Source | None"]
 
 
+#: What ``getattr`` finds on a plain dict: any other name is only a key.
+_DICT_ATTRIBUTES = frozenset(dir(dict))
+
+
 class Environment(BaseEnvironment):
     """The Jinja environment of an app: by default it loads templates
     with the app's :class:`DispatchingJinjaLoader`, and it keeps the
@@ -77,6 +81,24 @@ class Environment(BaseEnvironment):
     def add_extension(self, extension: str | type[Extension]) -> None:
         super().add_extension(extension)
         self.__dict__["_revision"] = self.__dict__.get("_revision", 0) + 1
+
+    def getattr(self, obj: t.Any, attribute: str) -> t.Any:
+        """Jinja's ``obj.attribute``: the attribute, else the item, else
+        undefined. On a plain dict a name that is not a dict attribute is
+        looked up as a key at once, without the failed attribute lookup."""
+        if type(obj) is dict and attribute not in _DICT_ATTRIBUTES:
+            try:
+                return obj[attribute]
+            except KeyError:
+                return self.undefined(obj=obj, name=attribute)
+        try:
+            return getattr(obj, attribute)
+        except AttributeError:
+            pass
+        try:
+            return obj[attribute]
+        except (TypeError, LookupError, AttributeError):
+            return self.undefined(obj=obj, name=attribute)
 
     def _template_for_source(self, source: str) -> Template:
         """The template compiled from ``source``, kept for reuse."""
