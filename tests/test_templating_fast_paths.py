@@ -1,11 +1,13 @@
 """The render path's shortcuts give what the general path gives: a plain
-dict's keys read without the failed attribute lookup, and the standard
-``request`` left a proxy while nothing has made the request object, which
-falls back to the object as soon as anything could observe the context."""
+dict's keys read without the failed attribute lookup, template globals
+read like Jinja's ChainMap, and the standard ``request`` left a proxy
+while nothing has made the request object, which is the object as soon
+as anything could observe the context."""
 
 from __future__ import annotations
 
 import typing as t
+from collections import ChainMap
 
 import jinja2
 import pytest
@@ -205,3 +207,49 @@ def test_processors_see_the_standard_values_with_a_wrapping_ensure_sync() -> Non
         return render_template_string("{{ kind(request) }} {{ added }} {{ kind(g) }}")
 
     assert app.test_client().get("/").text == "Request later _AppCtxGlobals"
+
+
+# -- template globals --------------------------------------------------------------------
+
+
+class _Layer(dict[str, t.Any]):
+    """A dict subclass layer: read by subscription, as ChainMap does."""
+
+    def __missing__(self, key: str) -> str:
+        return f"missing {key}"
+
+
+@pytest.mark.parametrize(
+    "own",
+    [None, {}, {"mine": 1, "shared": "mine"}, {"none": None}, _Layer(mine=2)],
+)
+def test_template_globals_read_as_a_chainmap(
+    app: Flask, own: dict[str, t.Any] | None
+) -> None:
+    env = app.jinja_env
+    env.globals.update(shared="env's", none="env's")
+    ours = env.make_globals(own)
+    theirs = ChainMap({} if own is None else own, env.globals)
+    assert isinstance(ours, ChainMap)
+    assert ours.maps == theirs.maps
+    if own is not None:
+        assert ours.maps[0] is own
+    assert ours.maps[1] is env.globals
+    assert dict(ours) == dict(theirs)
+    for key in ("mine", "shared", "none", "url_for", "absent"):
+        try:
+            expected = theirs[key]
+        except KeyError:
+            with pytest.raises(KeyError):
+                ours[key]
+        else:
+            assert ours[key] == expected
+
+
+def test_template_globals_follow_the_environment(app: Flask, app_ctx: t.Any) -> None:
+    template = app.jinja_env.from_string("{{ late }}")
+    app.jinja_env.globals["late"] = "added later"
+    assert template.render() == "added later"
+    template.globals["late"] = "the template own"
+    assert template.render() == "the template own"
+    assert app.jinja_env.globals["late"] == "added later"

@@ -25,6 +25,7 @@ environment made with ``cache_size=0`` keeps nothing, strings included.
 from __future__ import annotations
 
 import typing as t
+from collections import ChainMap
 from functools import lru_cache
 
 from jinja2 import BaseLoader
@@ -82,6 +83,14 @@ class Environment(BaseEnvironment):
         super().add_extension(extension)
         self.__dict__["_revision"] = self.__dict__.get("_revision", 0) + 1
 
+    def make_globals(
+        self, d: t.MutableMapping[str, t.Any] | None
+    ) -> t.MutableMapping[str, t.Any]:
+        """Jinja's template globals, ``d`` over the environment's, in a
+        :class:`~collections.ChainMap` that reads plain dicts without
+        raising a ``KeyError`` per layer (each render copies them all)."""
+        return _Globals({} if d is None else d, self.globals)
+
     def getattr(self, obj: t.Any, attribute: str) -> t.Any:
         """Jinja's ``obj.attribute``: the attribute, else the item, else
         undefined. On a plain dict a name that is not a dict attribute is
@@ -107,6 +116,27 @@ class Environment(BaseEnvironment):
             # Overlays copy the parent's attributes: each gets its own.
             kept = self.__dict__["_sources"] = _SourceTemplates(self)
         return kept.get(source)
+
+
+class _Globals(ChainMap[str, t.Any]):
+    """A ChainMap whose lookup asks a plain dict layer with ``get``; any
+    other layer is subscripted, as ChainMap does."""
+
+    def __getitem__(self, key: str) -> t.Any:
+        for layer in self.maps:
+            if type(layer) is dict:
+                value = layer.get(key, _MISSING)
+                if value is not _MISSING:
+                    return value
+            else:
+                try:
+                    return layer[key]
+                except KeyError:
+                    pass
+        return self.__missing__(key)
+
+
+_MISSING = object()
 
 
 class _Compiled(t.NamedTuple):
