@@ -3,6 +3,7 @@ request reads a URL-encoded form as Werkzeug's general path does."""
 
 from __future__ import annotations
 
+import io
 import typing as t
 from urllib.parse import parse_qsl
 
@@ -11,13 +12,17 @@ import werkzeug.urls  # noqa: F401  (registers the "werkzeug.url_quote" error ha
 from hypothesis import given
 from hypothesis import strategies as st
 from werkzeug.datastructures import MultiDict
+from werkzeug.exceptions import ClientDisconnected
 from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.formparser import FormDataParser
 from werkzeug.test import EnvironBuilder
+from werkzeug.wrappers import Request as RequestBase
+from werkzeug.wsgi import LimitedStream
 
 from flask import Flask
 from flask import Request
 from flask import request
+from flask.wrappers import _parse_simple_body
 from flask.wrappers import _parse_urlencoded_fields
 
 
@@ -169,3 +174,169 @@ def test_form_over_the_length_limit_is_a_413(app: Flask) -> None:
     app.config["MAX_CONTENT_LENGTH"] = 10
     with app.app_context(), pytest.raises(RequestEntityTooLarge):
         Request(_environ(b"a=" + b"x" * 20)).form  # noqa: B018
+
+
+# -- the one-step unquoting of simple bodies -------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "a=1",
+        "=",
+        "a=&=b",
+        "field=value+1+%26+more&x=%3D%25",
+        "a=%e2%82%ac&b=%E2%82",
+        "a=%ff%00",  # %00: the one-step count is wrong, the general path decodes it
+        "a=\r\n\t_&b= x ",
+    ],
+)
+def test_simple_bodies_same_as_parse_qsl(body: str) -> None:
+    assert _parse_simple_body(body) in (None, _reference(body))
+    assert _parse_urlencoded_fields(body) == _reference(body)
+
+
+def test_simple_body_is_unquoted_in_one_step() -> None:
+    assert _parse_simple_body("a=%26+b&c=%3D") == [("a", "& b"), ("c", "=")]
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "",  # no field
+        "a",  # a field without "="
+        "a=1&b",
+        "a=b=c",  # a field with two
+        "a=1&&b=2",  # an empty field
+        "&a=1",
+        "a=1&",
+        "a=%zz",  # a "%" that starts no escape
+        "a=%4",
+        "a=%",
+        "a=\x00",  # a NUL in the body
+        "a=%00",  # a NUL made by an escape
+        "é=1",  # not ASCII
+    ],
+)
+def test_other_bodies_take_the_general_path(body: str) -> None:
+    assert _parse_simple_body(body) is None
+    assert _parse_urlencoded_fields(body) == _reference(body)
+
+
+_ESCAPE = st.binary(min_size=1, max_size=3).map(
+    lambda b: "".join(f"%{x:02X}" for x in b)
+)
+
+
+@given(
+    st.lists(
+        st.tuples(
+            st.lists(st.one_of(_ESCAPE, st.text("aZ0+%_ \t\r\n\x00é", max_size=3))),
+            st.lists(st.one_of(_ESCAPE, st.text("aZ0+%=_ \t\r\n\x00é", max_size=3))),
+        ).map(lambda nv: "".join(nv[0]) + "=" + "".join(nv[1])),
+        min_size=1,
+        max_size=6,
+    ).map("&".join)
+)
+def test_name_value_bodies_same_as_parse_qsl(body: str) -> None:
+    assert _parse_urlencoded_fields(body) == _reference(body)
+
+
+# -- reading the body without making the stream ----------------------------------------
+
+
+def _werkzeug_stream(environ: t.Any) -> t.Any:
+    return RequestBase(environ).stream
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {},
+        {"CONTENT_LENGTH": "0012"},
+        {"CONTENT_LENGTH": " 12"},
+        {"CONTENT_LENGTH": "+12"},
+        {"CONTENT_LENGTH": "-1"},
+        {"CONTENT_LENGTH": "x"},
+        {"CONTENT_LENGTH": "١٢"},  # noqa: RUF001  (digits, not ASCII ones)
+        {"HTTP_TRANSFER_ENCODING": "chunked"},
+        {"HTTP_TRANSFER_ENCODING": "gzip"},
+        {"wsgi.input_terminated": True},
+    ],
+)
+def test_stream_is_werkzeugs(headers: dict[str, t.Any]) -> None:
+    environ = _environ(b"a=1&b=%26+x")
+    environ.update(headers)
+    ours, theirs = Request(dict(environ)).stream, _werkzeug_stream(dict(environ))
+    assert type(ours) is type(theirs)
+    assert getattr(ours, "limit", None) == getattr(theirs, "limit", None)
+
+
+@pytest.mark.parametrize(
+    "body", [b"a=1&b=%26+x", b"", b"a" * 300, b"big=" + b"x" * 100_000]
+)
+def test_stream_after_the_form_is_werkzeugs_consumed_one(
+    app: Flask, body: bytes
+) -> None:
+    with app.app_context():
+        ours, general = Request(_environ(body)), _WerkzeugLoading(_environ(body))
+        assert ours.form == general.form
+        assert "stream" not in ours.__dict__  # the form was read without it
+        assert type(ours.stream) is type(general.stream) is LimitedStream
+        assert ours.stream.limit == general.stream.limit == len(body)
+        assert ours.stream.tell() == general.stream.tell() == len(body)
+        assert ours.stream.read() == general.stream.read() == b""
+        assert ours.get_data() == general.get_data() == b""
+
+
+class _Trickle(io.RawIOBase):
+    """A body that comes a byte at a time, then fails or ends."""
+
+    def __init__(self, data: bytes, fail: bool = False) -> None:
+        self.data, self.fail = data, fail
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, b: t.Any) -> int:
+        if not self.data:
+            if self.fail:
+                raise OSError("connection reset")
+            return 0
+        b[0], self.data = self.data[0], self.data[1:]
+        return 1
+
+
+@pytest.mark.parametrize("cls", [Request, _WerkzeugLoading])
+def test_body_read_in_short_reads_is_whole(app: Flask, cls: type[Request]) -> None:
+    environ = _environ(b"a=1&b=%26+x")
+    environ["wsgi.input"] = _Trickle(b"a=1&b=%26+x")
+    with app.app_context():
+        assert cls(environ).form.to_dict() == {"a": "1", "b": "& x"}
+
+
+@pytest.mark.parametrize("cls", [Request, _WerkzeugLoading])
+@pytest.mark.parametrize("fail", [False, True])
+def test_body_shorter_than_its_length_is_a_disconnect(
+    app: Flask, cls: type[Request], fail: bool
+) -> None:
+    environ = _environ(b"a=1&b=2")
+    environ["wsgi.input"] = _Trickle(b"a=1", fail)
+    with app.app_context(), pytest.raises(ClientDisconnected):
+        cls(environ).form  # noqa: B018
+
+
+@pytest.mark.parametrize("limit", [None, 100])
+def test_form_within_the_length_limit_is_read_without_the_stream(
+    app: Flask, limit: int | None
+) -> None:
+    app.config["MAX_CONTENT_LENGTH"] = limit
+    with app.app_context():
+        req = Request(_environ(b"a=1"))
+        assert req.form.to_dict() == {"a": "1"}
+        assert "stream" not in req.__dict__
+
+
+def test_shallow_request_refuses_the_form_as_werkzeug_does(app: Flask) -> None:
+    with app.app_context(), pytest.raises(RuntimeError, match="shallow"):
+        Request(_environ(b"a=1"), shallow=True).form  # noqa: B018

@@ -7,6 +7,7 @@ from __future__ import annotations
 import os
 import typing as t
 
+from .globals import _cv_app
 from .globals import _cv_request
 from .globals import g
 from .globals import request
@@ -18,6 +19,7 @@ from .helpers import get_flashed_messages
 
 if t.TYPE_CHECKING:  # pragma: no cover
     from .app import Flask
+    from .ctx import RequestContext
     from .templating import Environment
     from .wrappers import Response
 
@@ -84,13 +86,46 @@ def update_template_context(app: Flask, context: dict[str, t.Any]) -> None:
     """Add the values of the context processors that apply (the app's,
     then the current blueprints' outward-in) to ``context``; values the
     caller passed win."""
+    _add_context_values(app, context, lazy_request=False)
+
+
+def _add_context_values(
+    app: Flask, context: dict[str, t.Any], lazy_request: bool
+) -> None:
+    """:func:`update_template_context`; with ``lazy_request`` (a render
+    nothing else observes) the standard ``request`` is the proxy while the
+    request object is not made, so a template that never reads it does not
+    make it."""
     added: dict[str, t.Any] = {}
-    chain = app._chains.of_context(_cv_request.get(None))
-    for processor in chain.context_processors:
-        added.update(processor())
+    req_ctx = _cv_request.get(None)
+    for processor in app._chains.of_context(req_ctx).context_processors:
+        if processor is _default_template_ctx_processor:
+            added.update(_standard_values(req_ctx, lazy_request))
+        else:
+            added.update(processor())
     if added:
         added.update(context)
         context.update(added)
+
+
+def _default_template_ctx_processor() -> dict[str, t.Any]:
+    """``g`` in every template rendered with an app context, ``request``
+    and ``session`` when there is a request. ``session`` is the proxy: a
+    template that never reads it leaves the session unopened."""
+    return _standard_values(_cv_request.get(None), lazy_request=False)
+
+
+def _standard_values(
+    req_ctx: RequestContext | None, lazy_request: bool
+) -> dict[str, t.Any]:
+    found: dict[str, t.Any] = {}
+    if (app_ctx := _cv_app.get(None)) is not None:
+        found["g"] = app_ctx.g
+    if req_ctx is not None:
+        made = req_ctx.__dict__.get("request") if lazy_request else req_ctx.request
+        found["request"] = request if made is None else made
+        found["session"] = session
+    return found
 
 
 def make_shell_context(app: Flask) -> dict[str, t.Any]:

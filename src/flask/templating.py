@@ -25,6 +25,7 @@ environment made with ``cache_size=0`` keeps nothing, strings included.
 from __future__ import annotations
 
 import typing as t
+from collections import ChainMap
 from functools import lru_cache
 
 from jinja2 import BaseLoader
@@ -34,10 +35,14 @@ from jinja2 import Template
 from jinja2 import TemplateNotFound
 from jinja2.ext import Extension
 
+from ._resources import _add_context_values
+from ._resources import (
+    _default_template_ctx_processor as _default_template_ctx_processor,
+)
+from ._resources import update_template_context as _stock_update_template_context
 from .globals import _cv_app
 from .globals import _cv_request
 from .globals import current_app
-from .globals import session
 from .helpers import stream_with_context
 from .signals import before_render_template
 from .signals import template_rendered
@@ -55,17 +60,8 @@ _Source = tuple[str, "str | None", "t.Callable[[], bool] | None"]
 _Attempt = tuple[BaseLoader, "Scaffold", "_Source | None"]
 
 
-def _default_template_ctx_processor() -> dict[str, t.Any]:
-    """``g`` in every template rendered with an app context, ``request``
-    and ``session`` when there is a request. ``session`` is the proxy: a
-    template that never reads it leaves the session unopened."""
-    found: dict[str, t.Any] = {}
-    if (app_ctx := _cv_app.get(None)) is not None:
-        found["g"] = app_ctx.g
-    if (req_ctx := _cv_request.get(None)) is not None:
-        found["request"] = req_ctx.request
-        found["session"] = session
-    return found
+#: What ``getattr`` finds on a plain dict: any other name is only a key.
+_DICT_ATTRIBUTES = frozenset(dir(dict))
 
 
 class Environment(BaseEnvironment):
@@ -87,6 +83,32 @@ class Environment(BaseEnvironment):
         super().add_extension(extension)
         self.__dict__["_revision"] = self.__dict__.get("_revision", 0) + 1
 
+    def make_globals(
+        self, d: t.MutableMapping[str, t.Any] | None
+    ) -> t.MutableMapping[str, t.Any]:
+        """Jinja's template globals, ``d`` over the environment's, in a
+        :class:`~collections.ChainMap` that reads plain dicts without
+        raising a ``KeyError`` per layer (each render copies them all)."""
+        return _Globals({} if d is None else d, self.globals)
+
+    def getattr(self, obj: t.Any, attribute: str) -> t.Any:
+        """Jinja's ``obj.attribute``: the attribute, else the item, else
+        undefined. On a plain dict a name that is not a dict attribute is
+        looked up as a key at once, without the failed attribute lookup."""
+        if type(obj) is dict and attribute not in _DICT_ATTRIBUTES:
+            try:
+                return obj[attribute]
+            except KeyError:
+                return self.undefined(obj=obj, name=attribute)
+        try:
+            return getattr(obj, attribute)
+        except AttributeError:
+            pass
+        try:
+            return obj[attribute]
+        except (TypeError, LookupError, AttributeError):
+            return self.undefined(obj=obj, name=attribute)
+
     def _template_for_source(self, source: str) -> Template:
         """The template compiled from ``source``, kept for reuse."""
         kept = self.__dict__.get("_sources")
@@ -94,6 +116,27 @@ class Environment(BaseEnvironment):
             # Overlays copy the parent's attributes: each gets its own.
             kept = self.__dict__["_sources"] = _SourceTemplates(self)
         return kept.get(source)
+
+
+class _Globals(ChainMap[str, t.Any]):
+    """A ChainMap whose lookup asks a plain dict layer with ``get``; any
+    other layer is subscripted, as ChainMap does."""
+
+    def __getitem__(self, key: str) -> t.Any:
+        for layer in self.maps:
+            if type(layer) is dict:
+                value = layer.get(key, _MISSING)
+                if value is not _MISSING:
+                    return value
+            else:
+                try:
+                    return layer[key]
+                except KeyError:
+                    pass
+        return self.__missing__(key)
+
+
+_MISSING = object()
 
 
 class _Compiled(t.NamedTuple):
@@ -214,9 +257,21 @@ def _prepared(
 ) -> tuple[Flask, Template]:
     """The app and template for a render, the context completed with the
     context processors' values and announced."""
-    app: Flask = current_app._get_current_object()  # type: ignore[attr-defined]
+    app_ctx = _cv_app.get(None)
+    # Without an app context the proxy raises its usual error.
+    app: Flask = (
+        current_app._get_current_object()  # type: ignore[attr-defined]
+        if app_ctx is None
+        else app_ctx.app
+    )
     template = find(app.jinja_env, what)
-    app.update_template_context(context)
+    if type(app).update_template_context is _stock_update_template_context:
+        # Receivers may keep the context past the request: it then holds
+        # the request object, as a direct call's does.
+        observed = before_render_template.receivers or template_rendered.receivers
+        _add_context_values(app, context, lazy_request=not observed)
+    else:
+        app.update_template_context(context)
     _announce(before_render_template, app, template, context)
     return app, template
 

@@ -19,7 +19,9 @@ that give the same result as Werkzeug's general code.
 from __future__ import annotations
 
 import inspect
+import re
 import typing as t
+from binascii import a2b_qp
 from functools import cache
 from urllib.parse import unquote
 from urllib.parse import unquote_to_bytes
@@ -31,6 +33,7 @@ from werkzeug.datastructures import Headers
 from werkzeug.datastructures import ImmutableMultiDict
 from werkzeug.datastructures import MultiDict
 from werkzeug.exceptions import BadRequest
+from werkzeug.exceptions import ClientDisconnected
 from werkzeug.exceptions import HTTPException
 from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.formparser import FormDataParser
@@ -128,12 +131,77 @@ def _unquote_field(value: str) -> str:
 
 def _parse_urlencoded_fields(body: str) -> list[tuple[str, str]]:
     """``a=1&b&c=%20`` -> ``[("a", "1"), ("b", ""), ("c", " ")]``."""
+    simple = _parse_simple_body(body)
+    if simple is not None:
+        return simple
     items = []
     for field in body.split("&") if body else ():
         if field:
             name, _, value = field.partition("=")
             items.append((_unquote_field(name), _unquote_field(value)))
     return items
+
+
+#: Every byte but the separators ``&`` and ``=``.
+_NOT_SEPARATORS = bytes(b for b in range(256) if b not in b"&=")
+#: Separators to NUL, ``+`` to space, ``%XX`` to quoted-printable's ``=XX``.
+_TO_QUOTED_PRINTABLE = bytes.maketrans(b"&=+%", b"\0\0 =")
+_BAD_ESCAPE = re.compile(rb"%(?![0-9A-Fa-f]{2})")
+
+
+def _parse_simple_body(body: str) -> list[tuple[str, str]] | None:
+    """The fields of an ASCII body whose every field is ``name=value``
+    (no empty field, one ``=`` each) and whose every ``%`` starts an
+    escape, unquoted in one step; None for any other body.
+
+    The separators become NUL (in no such body, and not hex, so no escape
+    spans two parts) and the escapes quoted-printable ones, which
+    :func:`binascii.a2b_qp` decodes as :func:`~urllib.parse.unquote` would;
+    a NUL made by ``%00`` shows as a wrong count of parts.
+    """
+    if not body.isascii():
+        return None
+    data = body.encode()
+    separators = data.translate(None, _NOT_SEPARATORS)
+    count = len(separators) // 2 + 1
+    if (
+        separators != b"=&" * (count - 1) + b"="
+        or b"\0" in data
+        or (b"%" in data and _BAD_ESCAPE.search(data) is not None)
+    ):
+        return None
+    decoded = a2b_qp(data.translate(_TO_QUOTED_PRINTABLE))
+    parts = decoded.decode(errors="werkzeug.url_quote").split("\0")
+    if len(parts) != 2 * count:
+        return None
+    pairs = iter(parts)
+    return list(zip(pairs, pairs))  # noqa: B905  (an even count; strict= costs a slow call)
+
+
+#: The most one read of a body asks for: a declared length is not
+#: allocated before the bytes arrive.
+_READ_SIZE = 64 * 1024
+
+
+def _read_exactly(stream: t.IO[bytes], length: int) -> bytes:
+    """``length`` bytes of ``stream``, read as Werkzeug's ``LimitedStream``
+    of that length reads them: a read that fails or finds the stream
+    ended first is a :exc:`~werkzeug.exceptions.ClientDisconnected`."""
+    if not length:
+        return b""
+    try:
+        data = stream.read(min(length, _READ_SIZE))
+        if len(data) == length:
+            return data
+        buffer = bytearray(data)
+        while len(buffer) < length:
+            chunk = stream.read(min(length - len(buffer), _READ_SIZE))
+            if not chunk:
+                raise ClientDisconnected()
+            buffer += chunk
+    except (OSError, ValueError):
+        raise ClientDisconnected()  # noqa: B904  (as Werkzeug raises it)
+    return bytes(buffer[:length])
 
 
 def _escape_invalid_utf8(raw: bytes) -> bytes:
@@ -250,13 +318,41 @@ class Request(RequestBase):
     def stream(self) -> t.IO[bytes]:
         """The body stream, limited to :attr:`max_content_length`; a body
         sent without a length that goes past it is a 413, not cut short."""
+        environ = self.environ
+        length = self._plain_length()
+        if length is not None:
+            # What Werkzeug's gives for this request, made directly.
+            made = LimitedStream(environ["wsgi.input"], length)
+            if self.__dict__.pop("_body_read", False):
+                made._pos = length  # the form read it: as consumed as Werkzeug's
+            return made  # type: ignore[return-value]
         # Werkzeug's first: it refuses a shallow request and a declared
         # Content-Length over the limit (413) before anything is read.
         stream: t.IO[bytes] = RequestBase.stream.fget(self)  # type: ignore[attr-defined]
         limit = self.max_content_length
-        if limit is not None and "wsgi.input_terminated" in self.environ:
-            return _MaxLengthStream(self.environ["wsgi.input"], limit)  # type: ignore[return-value]
+        if limit is not None and "wsgi.input_terminated" in environ:
+            return _MaxLengthStream(environ["wsgi.input"], limit)  # type: ignore[return-value]
         return stream
+
+    def _plain_length(self) -> int | None:
+        """The Content-Length when :attr:`stream` is Werkzeug's plain
+        ``LimitedStream`` of it over ``wsgi.input`` (a length within the
+        limit, sent as digits; not shallow; a server that doesn't terminate
+        the input itself); else None."""
+        environ = self.environ
+        length = environ.get("CONTENT_LENGTH")
+        if (
+            type(length) is not str
+            or not length.isdigit()
+            or not length.isascii()
+            or "HTTP_TRANSFER_ENCODING" in environ
+            or "wsgi.input_terminated" in environ
+            or self.shallow
+        ):
+            return None
+        size = int(length)
+        limit = self.max_content_length
+        return size if limit is None or size <= limit else None
 
     def on_json_loading_failed(self, e: ValueError | None) -> t.Any:
         """Bad JSON is a 400. Werkzeug's error quotes the decoder's
@@ -309,10 +405,16 @@ class Request(RequestBase):
             or self.form_data_parser_class is not _FormDataParser
         ):
             return False
-        stream = self.stream
+        length = self._plain_length()
+        if length is None:
+            body = self.stream.read()
+        else:
+            # Read without making the stream: it is made, consumed, if asked for.
+            body = _read_exactly(self.environ["wsgi.input"], length)
+            loaded["_body_read"] = True
         storage = self.parameter_storage_class
         try:
-            form = storage(_parse_urlencoded_fields(stream.read().decode()))
+            form = storage(_parse_urlencoded_fields(body.decode()))
         except ValueError:
             form = storage()
         loaded["form"], loaded["files"] = form, storage()
