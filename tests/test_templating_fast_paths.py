@@ -138,6 +138,28 @@ def test_a_template_reading_request_reads_the_request(
     assert len(made) == 1
 
 
+def test_g_is_not_made_for_a_template_and_reads_as_g(kind_app: Flask) -> None:
+    made: list[object] = []
+
+    class Globals(flask.ctx._AppCtxGlobals):
+        def __init__(self) -> None:
+            made.append(self)
+
+    kind_app.app_ctx_globals_class = Globals
+
+    @kind_app.route("/set/<source>")
+    def set_first(source: str) -> str:
+        flask.g.x = "set"
+        return render_template_string(source)
+
+    client = kind_app.test_client()
+    assert client.get("/{{ kind(g) }}").text == "LocalProxy"
+    assert made == []
+    assert client.get("/{{ g.get('x', 'none') }}").text == "none"
+    assert len(made) == 1
+    assert client.get("/set/{{ kind(g) }} {{ g.x }}").text == "Globals set"
+
+
 def test_a_made_request_is_the_object(
     kind_app: Flask, made: list[flask.Request]
 ) -> None:

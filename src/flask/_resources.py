@@ -93,9 +93,9 @@ def _add_context_values(
     app: Flask, context: dict[str, t.Any], lazy_request: bool
 ) -> None:
     """:func:`update_template_context`; with ``lazy_request`` (a render
-    nothing else observes) the standard ``request`` is the proxy while the
-    request object is not made, so a template that never reads it does not
-    make it."""
+    nothing else observes) the standard ``request`` and ``g`` are the
+    proxies while their objects are not made, so a template that never
+    reads them does not make them."""
     added: dict[str, t.Any] = {}
     req_ctx = _cv_request.get(None)
     for processor in app._chains.of_context(req_ctx).context_processors:
@@ -120,9 +120,10 @@ def _standard_values(
 ) -> dict[str, t.Any]:
     found: dict[str, t.Any] = {}
     if (app_ctx := _cv_app.get(None)) is not None:
-        found["g"] = app_ctx.g
+        made_g = vars(app_ctx).get("g") if lazy_request else app_ctx.g
+        found["g"] = g if made_g is None else made_g
     if req_ctx is not None:
-        made = req_ctx.__dict__.get("request") if lazy_request else req_ctx.request
+        made = req_ctx._request if lazy_request else req_ctx.request
         found["request"] = request if made is None else made
         found["session"] = session
     return found
