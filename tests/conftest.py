@@ -9,6 +9,7 @@ import typing as t
 import pytest
 
 from flask import Flask
+from flask.ctx import _AppCtxGlobals
 from flask.globals import _cv_app
 from flask.globals import _cv_request
 
@@ -55,3 +56,16 @@ def _context_leak_detector() -> t.Iterator[None]:
         ctx.pop()
     assert leaked == [], "a test left a request context pushed"
     assert _cv_app.get(None) is None, "a test left an app context pushed"
+
+
+@pytest.fixture
+def made_globals(app: Flask) -> list[object]:
+    """The ``g`` objects the app makes while the test runs."""
+    made: list[object] = []
+
+    class Globals(_AppCtxGlobals):
+        def __init__(self) -> None:
+            made.append(self)
+
+    app.app_ctx_globals_class = Globals
+    return made

@@ -401,19 +401,14 @@ def test_thread_without_a_copied_context_has_none(req_ctx: RequestContext) -> No
     assert seen == [False]
 
 
-def test_g_is_made_on_first_use_and_kept(app: Flask) -> None:
-    made: list[object] = []
-
-    class Globals(flask.ctx._AppCtxGlobals):
-        def __init__(self) -> None:
-            made.append(self)
-
-    app.app_ctx_globals_class = Globals
+def test_g_is_made_on_first_use_and_kept(
+    app: Flask, made_globals: list[object]
+) -> None:
     with app.app_context() as ctx:
-        assert made == []
+        assert made_globals == []
         flask.g.x = 1
-        assert ctx.g is made[0] and flask.g.x == 1
-    assert len(made) == 1
+        assert ctx.g is made_globals[0] and flask.g.x == 1
+    assert len(made_globals) == 1
     with app.app_context() as ctx:
-        ctx.g = replaced = Globals()
+        ctx.g = replaced = app.app_ctx_globals_class()
         assert flask.g._get_current_object() is replaced

@@ -138,14 +138,10 @@ def test_a_template_reading_request_reads_the_request(
     assert len(made) == 1
 
 
-def test_g_is_not_made_for_a_template_and_reads_as_g(kind_app: Flask) -> None:
-    made: list[object] = []
-
-    class Globals(flask.ctx._AppCtxGlobals):
-        def __init__(self) -> None:
-            made.append(self)
-
-    kind_app.app_ctx_globals_class = Globals
+def test_g_is_not_made_for_a_template_and_reads_as_g(
+    kind_app: Flask, made_globals: list[object]
+) -> None:
+    made = made_globals
 
     @kind_app.route("/set/<source>")
     def set_first(source: str) -> str:

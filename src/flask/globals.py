@@ -66,7 +66,7 @@ class _ContextProxy(LocalProxy):  # type: ignore[type-arg]
         return getattr(_current_of(self)(), name)
 
     def __setattr__(self, name: str, value: t.Any) -> None:
-        setattr(self._get_current_object(), name, value)
+        setattr(_current_of(self)(), name, value)
 
 
 #: The proxy's function returning its current object (a slot of Werkzeug's

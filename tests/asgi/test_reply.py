@@ -212,6 +212,12 @@ class _ExtraHeaderResponse(Response):
         return headers
 
 
+class _OwnWsgiResponse(Response):
+    def get_wsgi_response(self, environ):  # type: ignore[no-untyped-def]
+        body, status, headers = super().get_wsgi_response(environ)
+        return body, status, [*headers, ("X-Own", "yes")]
+
+
 def _without_length() -> Response:
     response = Response("sized later")
     del response.headers["Content-Length"]
@@ -235,6 +241,7 @@ _CASES = {
     "informational": lambda closed: Response("", 103),
     "no length": lambda closed: _without_length(),
     "headers finalised by a subclass": lambda closed: _ExtraHeaderResponse("x"),
+    "a subclass's own WSGI response": lambda closed: _OwnWsgiResponse("x"),
     "closing callback": _closing,
     "several chunks": lambda closed: Response([b"a", b"b", b"c"]),
 }
