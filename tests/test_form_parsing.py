@@ -22,8 +22,8 @@ from werkzeug.wsgi import LimitedStream
 from flask import Flask
 from flask import Request
 from flask import request
-from flask.wrappers import _parse_simple_body
-from flask.wrappers import _parse_urlencoded_fields
+from flask._request_body import _parse_simple_body
+from flask._request_body import _parse_urlencoded_fields
 
 
 def _reference(body: str) -> list[tuple[str, str]]:
