@@ -25,7 +25,6 @@ environment made with ``cache_size=0`` keeps nothing, strings included.
 from __future__ import annotations
 
 import typing as t
-from collections import ChainMap
 from functools import lru_cache
 
 from jinja2 import BaseLoader
@@ -40,6 +39,8 @@ from ._resources import (
     _default_template_ctx_processor as _default_template_ctx_processor,
 )
 from ._resources import update_template_context as _stock_update_template_context
+from ._template_runtime import _Globals
+from ._template_runtime import FlaskTemplate
 from .globals import _cv_app
 from .globals import _cv_request
 from .globals import current_app
@@ -68,6 +69,8 @@ class Environment(BaseEnvironment):
     """The Jinja environment of an app: by default it loads templates
     with the app's :class:`DispatchingJinjaLoader`, and it keeps the
     templates it compiles from source strings (see the module)."""
+
+    template_class = FlaskTemplate
 
     def __init__(self, app: Flask, **options: t.Any) -> None:
         if "loader" not in options:
@@ -116,27 +119,6 @@ class Environment(BaseEnvironment):
             # Overlays copy the parent's attributes: each gets its own.
             kept = self.__dict__["_sources"] = _SourceTemplates(self)
         return kept.get(source)
-
-
-class _Globals(ChainMap[str, t.Any]):
-    """A ChainMap whose lookup asks a plain dict layer with ``get``; any
-    other layer is subscripted, as ChainMap does."""
-
-    def __getitem__(self, key: str) -> t.Any:
-        for layer in self.maps:
-            if type(layer) is dict:
-                value = layer.get(key, _MISSING)
-                if value is not _MISSING:
-                    return value
-            else:
-                try:
-                    return layer[key]
-                except KeyError:
-                    pass
-        return self.__missing__(key)
-
-
-_MISSING = object()
 
 
 class _Compiled(t.NamedTuple):
