@@ -10,7 +10,7 @@ With autoescape on, compiled templates call ``escape`` for every
 ``{{ value }}``. MarkupSafe 3's ``escape`` is a Python function that builds
 its :class:`~markupsafe.Markup` through ``Markup.__new__``; templates made
 here call :func:`_escape`, which gives the same result with one call for
-the common case of a plain string.
+the common cases of a plain string or number.
 """
 
 from __future__ import annotations
@@ -69,9 +69,13 @@ def _escape_with(inner: t.Callable[[str], str]) -> t.Callable[[t.Any], t.Any]:
     slow = markupsafe.escape
 
     def escape(value: t.Any, /) -> markupsafe.Markup:
-        """:func:`markupsafe.escape`, a plain string without its detours."""
-        if type(value) is str:
+        """:func:`markupsafe.escape`, a plain string or number without its
+        detours (a number's text has nothing to escape)."""
+        kind = type(value)
+        if kind is str:
             return make_markup(markup, inner(value))
+        if kind is int or kind is float:
+            return make_markup(markup, str(value))
         return slow(value)
 
     return escape
