@@ -17,6 +17,7 @@ from urllib.parse import unquote_to_bytes
 
 import werkzeug.urls  # noqa: F401  (registers the "werkzeug.url_quote" error handler)
 from werkzeug.datastructures import MultiDict
+from werkzeug.exceptions import BadRequest
 from werkzeug.exceptions import ClientDisconnected
 from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.formparser import FormDataParser
@@ -27,7 +28,26 @@ class _FormDataParser(FormDataParser):
     """Werkzeug's form parser with a faster URL-encoded path: fields
     without ``+`` or ``%`` are used as they are instead of being unquoted.
     The result is the same as :func:`urllib.parse.parse_qsl`'s with
-    ``keep_blank_values=True``, as Werkzeug calls it."""
+    ``keep_blank_values=True``, as Werkzeug calls it.
+
+    A malformed multipart body or a URL-encoded one that is not UTF-8
+    (Werkzeug's silent parser gives an empty form for them, losing what was
+    sent) is a 400 that says what is wrong.
+    """
+
+    def _parse_multipart(
+        self,
+        stream: t.IO[bytes],
+        mimetype: str,
+        content_length: int | None,
+        options: dict[str, str],
+    ) -> tuple[t.IO[bytes], MultiDict[str, t.Any], MultiDict[str, t.Any]]:
+        try:
+            return super()._parse_multipart(stream, mimetype, content_length, options)
+        except ValueError as error:
+            if not self.silent:
+                raise
+            raise BadRequest(_multipart_problem(str(error))) from None
 
     def _parse_urlencoded(
         self,
@@ -36,8 +56,23 @@ class _FormDataParser(FormDataParser):
         content_length: int | None,
         options: dict[str, str],
     ) -> tuple[t.IO[bytes], MultiDict[str, t.Any], MultiDict[str, t.Any]]:
-        items = _parse_urlencoded_fields(stream.read().decode())
+        if not self.silent:
+            return super()._parse_urlencoded(stream, mimetype, content_length, options)
+        items = _parse_urlencoded_body(stream.read())
         return stream, self.cls(items), self.cls()
+
+
+_MULTIPART_PROBLEMS = {
+    "Missing boundary": "has no boundary in its Content-Type",
+    "Missing Content-Disposition header": "has a part without a Content-Disposition header",
+    "cannot parse beyond": "ends before its closing boundary",
+}
+
+
+def _multipart_problem(message: str) -> str:
+    """A 400's description for Werkzeug's ``ValueError`` ``message``."""
+    found = (v for k, v in _MULTIPART_PROBLEMS.items() if k in message)
+    return f"The multipart/form-data body {next(found, 'is malformed')}."
 
 
 def _unquote_field(value: str) -> str:
@@ -48,6 +83,15 @@ def _unquote_field(value: str) -> str:
             return unquote_to_bytes(value).decode(errors="werkzeug.url_quote")
         value = unquote(value, errors="werkzeug.url_quote")
     return value
+
+
+def _parse_urlencoded_body(body: bytes) -> list[tuple[str, str]]:
+    """The fields of a URL-encoded body; a body that is not UTF-8 is a 400."""
+    try:
+        text = body.decode()
+    except UnicodeDecodeError:
+        raise BadRequest("The form body is not valid UTF-8.") from None
+    return _parse_urlencoded_fields(text)
 
 
 def _parse_urlencoded_fields(body: str) -> list[tuple[str, str]]:

@@ -42,7 +42,7 @@ import flask.json as _flask_json
 from ._request_body import _escape_invalid_utf8
 from ._request_body import _FormDataParser
 from ._request_body import _MaxLengthStream
-from ._request_body import _parse_urlencoded_fields
+from ._request_body import _parse_urlencoded_body
 from ._request_body import _read_exactly
 from ._responses import _builds_like_werkzeug
 from ._responses import _STATUS
@@ -257,8 +257,8 @@ class Request(RequestBase):
             self._explain_missing_enctype()
 
     def _load_urlencoded(self) -> bool:
-        """Load a URL-encoded form as Werkzeug's parser does (a body that
-        does not decode is an empty form), without making the parser; False,
+        """Load a URL-encoded form as our parser does (a body that is not
+        UTF-8 is a 400), without making the parser; False,
         having done nothing, when the request needs the general path."""
         loaded = self.__dict__
         if (
@@ -277,11 +277,8 @@ class Request(RequestBase):
             body = _read_exactly(self.environ["wsgi.input"], length)
             loaded["_body_read"] = True
         storage = self.parameter_storage_class
-        try:
-            form = storage(_parse_urlencoded_fields(body.decode()))
-        except ValueError:
-            form = storage()
-        loaded["form"], loaded["files"] = form, storage()
+        loaded["form"] = storage(_parse_urlencoded_body(body))
+        loaded["files"] = storage()
         return True
 
     def _explain_missing_enctype(self) -> None:

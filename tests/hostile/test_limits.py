@@ -313,7 +313,7 @@ def test_urlencoded_form_is_bounded_by_max_content_length(app: Flask) -> None:
 @pytest.mark.parametrize(
     ("body", "status"),
     [
-        (multipart(("f", b"data", "a.txt")).rsplit(b"\r\n--", 1)[0], 200),
+        (multipart(("f", b"data", "a.txt")).rsplit(b"\r\n--", 1)[0], 400),
         (
             multipart(
                 ("f", b"data", "a.txt"), *[(f"g{i}", b"x", None) for i in range(5)]
@@ -327,7 +327,7 @@ def test_upload_streams_are_closed_when_parsing_fails(
     app: Flask, body: bytes, status: int
 ) -> None:
     """The file being parsed when a multipart body turns out truncated
-    (ignored: an empty form) or over a limit (413) is closed with the
+    (a 400) or over a limit (413) is closed with the
     request, not left for the garbage collector."""
     opened: list[t.IO[bytes]] = []
 
