@@ -78,6 +78,7 @@ payload = _load("asgi_payload", HERE / "apps" / "asgi_payload.py")
 cpu_prefix: Callable[[int], list[str]] = _wsgi_http.cpu_prefix
 ensure_wrk: Callable[[], str | None] = _wsgi_http.ensure_wrk
 free_port: Callable[[], int] = _wsgi_http.free_port
+http_get: Callable[..., tuple[int, bytes]] = _wsgi_http.get
 
 HOST = "127.0.0.1"
 SIDES = ("bare", "starlette", "quart", "ours")
@@ -216,7 +217,9 @@ class Uvicorn(_wsgi_http.Server):  # type: ignore[misc]  # for its stop()
     """One uvicorn process serving ``apps/<module>.py``'s ``app`` with
     httptools, uvloop and websockets, pinned to CPU 0, access log off."""
 
-    def __init__(self, python: Path, side: str) -> None:
+    def __init__(self, python: Path, side: str, hold_stats: bool = False) -> None:
+        """With ``hold_stats``, the side's app is served behind
+        ``apps/hold_stats.py`` (websocket.py's hold test)."""
         # Not the base's __init__, which starts gunicorn.
         self.port = free_port()
         self.log_path = WORK / f"uvicorn-{side}.log"
@@ -243,13 +246,20 @@ class Uvicorn(_wsgi_http.Server):  # type: ignore[misc]  # for its stop()
             "--no-access-log",
             "--log-level",
             "warning",
-            f"{MODULES[side]}:app",
+            *(
+                ["--factory", "hold_stats:make"]
+                if hold_stats
+                else [f"{MODULES[side]}:app"]
+            ),
         ]
+        env = child_env()
+        if hold_stats:
+            env["HOLD_APP"] = MODULES[side]
         self.log_file = open(self.log_path, "w")  # noqa: SIM115 - closed in stop()
         self.proc = subprocess.Popen(
             args,
             cwd=WORK,
-            env=child_env(),
+            env=env,
             stdout=self.log_file,
             stderr=subprocess.STDOUT,
         )

@@ -14,9 +14,12 @@ the sides (rotating their order); the table shows medians.
 
 The hold test then opens ``--hold`` connections (1,000) to ours in one
 uvicorn process, each echoing 5 messages, holds them all open, then closes
-them, ``--holds`` times (2) on one server: it reports errors and the server's
-RSS before, at each peak and after each close (``--hold-sides`` for other
-sides beside ours).
+them, ``--holds`` times (2) on one server: it reports errors, the server's
+RSS before, at each peak and after each close, and what the server's
+``/hold-stats`` (``apps/hold_stats.py``, wrapped around the side's app) says
+after each close: the Python objects alive, the RSS with the free heap
+trimmed, and for ours the teardowns run, which must be one per connection
+(``--hold-sides`` for other sides beside ours).
 
     python3 bench/websocket.py [--rounds 3] [--seconds 5] [--sides ...]
         [--hold 1000] [--holds 2] [--hold-sides ours,starlette,bare]
@@ -49,6 +52,7 @@ from asgi import AsgiRow
 from asgi import cpu_prefix
 from asgi import format_table
 from asgi import HOST
+from asgi import http_get
 from asgi import LABELS
 from asgi import prepare
 from asgi import SIDES
@@ -260,9 +264,18 @@ def open_fds(pid: int) -> int:
     return len(os.listdir(f"/proc/{pid}/fd"))
 
 
+def server_stats(server: Uvicorn) -> dict[str, Any]:
+    """What ``apps/hold_stats.py`` says of the server's memory (trimming
+    its free heap) and teardowns."""
+    status, body = http_get(server.port, "/hold-stats")
+    if status != 200:
+        raise RuntimeError(f"/hold-stats answered {status}: {body[:200]!r}")
+    return dict(json.loads(body))
+
+
 def hold_run(client_python: Path, server: Uvicorn, connections: int) -> dict[str, Any]:
-    """Open, hold and close ``connections`` connections; what the client and
-    the server's ``/proc`` said at each step."""
+    """Open, hold and close ``connections`` connections; what the client,
+    the server's ``/proc`` and its ``/hold-stats`` said at each step."""
     pid = server.proc.pid
     client = Client(
         client_python,
@@ -285,6 +298,7 @@ def hold_run(client_python: Path, server: Uvicorn, connections: int) -> dict[str
     while open_fds(pid) > fds_before and time.monotonic() < deadline:
         time.sleep(0.2)  # the server closes its side after the client
     time.sleep(1.0)
+    after_kib = rss_kib(pid)
     return {
         "opened": opened["connections"],
         "messages": opened["messages"],
@@ -292,28 +306,31 @@ def hold_run(client_python: Path, server: Uvicorn, connections: int) -> dict[str
         "peak_kib": peak,
         "server_sockets_at_peak": fds_peak - fds_before,
         "server_sockets_after": open_fds(pid) - fds_before,
-        "after_kib": rss_kib(pid),
+        "after_kib": after_kib,
+        "stats": server_stats(server),
     }
 
 
 def hold_test(
     python: Path, client_python: Path, side: str, connections: int, holds: int
 ) -> dict[str, Any]:
-    """The hold test on one side: a small warm-up hold (10 connections), RSS
-    before, then the big hold ``holds`` times (memory kept after the first
-    and reused by the next is the allocator's; growth in each would be a
-    leak)."""
+    """The hold test on one side: a small warm-up hold (10 connections), the
+    memory before, then the big hold ``holds`` times. Memory is back where it
+    started when the Python objects alive and the RSS once the free heap is
+    trimmed are; the untrimmed RSS stays up by what the allocator keeps for
+    reuse (the next hold reuses it; growth in each would be a leak)."""
     log(f"websocket hold test: {connections} connections to {side}, {holds} times")
-    server = Uvicorn(python, side)
+    server = Uvicorn(python, side, hold_stats=True)
     try:
         server.wait_ready()
         warm = hold_run(client_python, server, 10)
         if warm["problem"]:
             raise RuntimeError(f"warm-up: {warm['problem']}")
-        before = rss_kib(server.proc.pid)
+        before = warm["stats"]
         runs = [hold_run(client_python, server, connections) for _ in range(holds)]
         return {
-            "before_kib": before,
+            "before_kib": before["rss_kib"],
+            "before": before,
             "runs": runs,
             "server_alive": server.proc.poll() is None,
         }
@@ -321,14 +338,26 @@ def hold_test(
         server.stop()
 
 
+def teardowns_run(found: dict[str, Any]) -> list[int | None]:
+    """The teardowns the app ran in each hold (None: it doesn't count them)."""
+    counts = [found["before"]["teardowns"]] + [
+        run["stats"]["teardowns"] for run in found["runs"]
+    ]
+    if counts[0] is None:
+        return [None] * len(found["runs"])
+    return [after - before for before, after in zip(counts, counts[1:], strict=False)]
+
+
 def hold_ok(found: dict[str, Any], wanted: int) -> bool:
-    """Every connection opened and echoed, no error, the server alive."""
+    """Every connection opened and echoed, no error, the server alive, and
+    every teardown run where the app counts them."""
     return found["server_alive"] and all(
         not run["problem"]
         and run["opened"] == wanted
         and run["messages"] == wanted * HOLD_MESSAGES
         and run["server_sockets_after"] <= 0
-        for run in found["runs"]
+        and teardowns in (None, wanted)
+        for run, teardowns in zip(found["runs"], teardowns_run(found), strict=True)
     )
 
 
@@ -337,6 +366,14 @@ def format_hold(held: dict[str, dict[str, Any]], wanted: int) -> str:
 
     def mib(kib: int) -> str:
         return f"{fmt_number(kib / 1024)} MiB"
+
+    def trimmed(stats: dict[str, Any]) -> str:
+        kib = stats["trimmed_rss_kib"]
+        return "-" if kib is None else mib(kib)
+
+    def cell(found: dict[str, Any], index: int) -> str:
+        count = teardowns_run(found)[index]
+        return "-" if count is None else f"{count:,}"
 
     def per_run(text: str, get: Any) -> list[tuple[str, ...]]:
         return [
@@ -352,9 +389,23 @@ def format_hold(held: dict[str, dict[str, Any]], wanted: int) -> str:
         ),
         *per_run("echoes checked", lambda r: f"{r['messages']:,}"),
         *per_run("errors", lambda r: r["problem"] or "none"),
+        *[
+            (f"teardowns run, hold {i + 1}", *(cell(f, i) for f in held.values()))
+            for i in range(len(next(iter(held.values()))["runs"]))
+        ],
         ("server RSS before", *(mib(f["before_kib"]) for f in held.values())),
         *per_run("server RSS at peak", lambda r: mib(r["peak_kib"])),
         *per_run("server RSS after closing", lambda r: mib(r["after_kib"])),
+        (
+            "same, free heap trimmed: before",
+            *(trimmed(f["before"]) for f in held.values()),
+        ),
+        *per_run("same, free heap trimmed", lambda r: trimmed(r["stats"])),
+        (
+            "Python objects alive: before",
+            *(f"{f['before']['blocks']:,}" for f in held.values()),
+        ),
+        *per_run("Python objects alive", lambda r: f"{r['stats']['blocks']:,}"),
         (
             "all held and closed cleanly",
             *("yes" if hold_ok(f, wanted) else "no" for f in held.values()),
