@@ -265,3 +265,29 @@ def test_registries_copy_as_plain_containers(app: Flask) -> None:
     assert type(copied) is dict
     assert type(copied[None]) is list
     assert copied[None] == app.before_request_funcs[None]
+
+
+@pytest.mark.parametrize("made", [False, True])
+def test_the_context_chain_is_the_matched_endpoints(app: Flask, made: bool) -> None:
+    """Found inline from the match, or through the request object once made
+    (code may have changed its rule), it is the endpoint's chain."""
+    app.add_url_rule("/", "index", lambda: "index")
+    app.add_url_rule("/other", "other", lambda: "other")
+    app.before_request(lambda: None)  # not idle: the stages read chains
+    assert app.test_client().get("/").text == "index"
+    with app.test_request_context("/"):
+        ctx = flask.globals._cv_request.get()
+        ctx.match_request()
+        if made:
+            flask.request.url_rule = app.url_map._rules_by_endpoint["other"][0]
+        expected = app._chains.of("other" if made else "index")
+        assert app._chains.of_context(ctx) is expected
+        assert ctx._chain is expected
+
+
+def test_per_request_caches_are_plain_instance_attributes(app: Flask) -> None:
+    """A class attribute of the same name would put every per-request read
+    of them on the interpreter's slow path."""
+    for name in ("_chains", "_url_adapters"):
+        assert name in vars(app)
+        assert all(name not in vars(cls) for cls in type(app).__mro__)

@@ -339,8 +339,19 @@ class Chains:
         if ctx is None:
             return self.of(None)
         chain = ctx._chain
+        if chain is not None:
+            return chain
+        match = ctx._match
+        if (
+            match is not None
+            and ctx._request is None
+            and self.built_at == self.clock.now
+        ):
+            # The common case, inline: a match read without the request object.
+            chain = self.by_endpoint.get(match[0].endpoint)
         if chain is None:
-            chain = ctx._chain = self.of(ctx._route()[0])
+            chain = self.of(ctx._route()[0])
+        ctx._chain = chain
         return chain
 
     def of(self, endpoint: str | None) -> Chain:
