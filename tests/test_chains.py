@@ -4,7 +4,9 @@ endpoint's blueprints, and calling a subclass's overrides."""
 
 from __future__ import annotations
 
+import gc
 import typing as t
+import weakref
 
 import pytest
 from werkzeug.exceptions import NotFound
@@ -285,9 +287,22 @@ def test_the_context_chain_is_the_matched_endpoints(app: Flask, made: bool) -> N
         assert ctx._chain is expected
 
 
-def test_per_request_caches_are_plain_instance_attributes(app: Flask) -> None:
+def test_the_chains_are_a_plain_instance_attribute(app: Flask) -> None:
     """A class attribute of the same name would put every per-request read
     of them on the interpreter's slow path."""
-    for name in ("_chains", "_url_adapters"):
-        assert name in vars(app)
-        assert all(name not in vars(cls) for cls in type(app).__mro__)
+    assert "_chains" in vars(app)
+    assert all("_chains" not in vars(cls) for cls in type(app).__mro__)
+
+
+def test_an_unused_app_is_freed_without_the_cycle_collector() -> None:
+    app = Flask(__name__)
+    app.before_request(lambda: None)
+    app.add_url_rule("/", "index", lambda: "index")
+    assert app._chains.of("index").before
+    gone = weakref.ref(app)
+    gc.disable()
+    try:
+        del app
+        assert gone() is None
+    finally:
+        gc.enable()

@@ -21,6 +21,7 @@ from the next request on.
 from __future__ import annotations
 
 import typing as t
+import weakref
 
 from .helpers import _blueprint_chain
 
@@ -292,7 +293,10 @@ class Chains:
     """One app's chains by endpoint, rebuilt when a registry changed."""
 
     def __init__(self, app: Flask, clock: Clock) -> None:
-        self.app = app
+        # Weakly: the app holds its chains from construction, and an app
+        # that is no longer used must be freed without waiting for the
+        # cycle collector. The app is only read when a chain is built.
+        self.app: Flask = weakref.proxy(app)  # type: ignore[assignment]
         self.clock = clock
         self.built_at = -1
         self.by_endpoint: dict[str | None, Chain] = {}

@@ -167,18 +167,16 @@ class Flask(App):
             and cls.async_to_sync is Flask.async_to_sync
         )
 
-    #: Made by ``_finish_init`` as plain instance attributes: a name the
+    #: Made by ``_finish_init`` as a plain instance attribute: a name the
     #: class also defines (a cached_property) would make every read of it
-    #: take the interpreter's slow path, and these are read per request.
+    #: take the interpreter's slow path, and it is read per request.
     _chains: Chains
-    _url_adapters: _AdapterCache
 
     def _finish_init(self, static_host: str | None, host_matching: bool) -> None:
-        # The serving layer's share of construction: the per-request caches,
-        # the default template context and the static route, which needs
+        # The serving layer's share of construction: the hook chains, the
+        # default template context and the static route, which needs
         # send_static_file.
         self._chains = Chains(self, clock_of(self))
-        self._url_adapters = _AdapterCache(self, self._bind_to_environ)
         self.template_context_processors[None].insert(
             0, _default_template_ctx_processor
         )
@@ -318,6 +316,10 @@ class Flask(App):
 
     # Caches made on first use; functools' cached_property, so reading one
     # later is a plain attribute lookup.
+
+    @cached_property
+    def _url_adapters(self) -> _AdapterCache:
+        return _AdapterCache(self, self._bind_to_environ)
 
     @cached_property
     def _url_matches(self) -> _MatchCache:
